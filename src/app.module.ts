@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { configNamespaces } from './config/config';
+import { HealthModule } from './health/health.module';
+import { KeycloakModule } from './keycloak/keycloak.module';
+
+@Module({
+  imports: [
+    // main.ts loads .env and validates first, so bad config never gets this far in production.
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
+    KeycloakModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ProblemError, problemType } from '../errors/problem.error';
+import { toProblem } from '../errors/to-problem';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  hint?: string;
+  upstream?: ProblemError['upstream'];
+  requestId: string;
+  instance: string;
+  [extension: string]: unknown;
+}
+
+export function problemBody(problem: ProblemError, request: FastifyRequest): ProblemBody {
+  return {
+    ...problem.extensions,
+    type: problemType(problem.code),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    code: problem.code,
+    ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+    ...(problem.upstream === undefined ? {} : { upstream: problem.upstream }),
+    requestId: String(request.id),
+    // The path only: a query string may carry codes or tokens.
+    instance: request.url.split('?', 1)[0] ?? '/',
+  };
+}
+
+/** Renders every error as `application/problem+json` (RFC 9457). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const problem = toProblem(exception);
+    this.log(problem, exception, request);
+
+    void reply
+      .status(problem.status)
+      .headers(problem.headers)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(problemBody(problem, request));
+  }
+
+  private log(problem: ProblemError, exception: unknown, request: FastifyRequest): void {
+    const fields = {
+      reqId: request.id,
+      code: problem.code,
+      status: problem.status,
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      upstream: problem.upstream,
+    };
+    if (problem.status >= 500) {
+      // Upstream failures (502-504) are expected in operation; only our own 500s are bugs.
+      const err = problem.status === 500 ? exception : problem;
+      this.logger.error({ ...fields, err, msg: problem.detail });
+    } else {
+      this.logger.debug({ ...fields, msg: problem.detail });
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { EnvExample, splitList, validateEnv } from './env-validation';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+// An origin is scheme://host[:port] with no path: CORS compares origins exactly.
+const ORIGIN_LIST = /^\s*https?:\/\/[^/\s,]+(\s*,\s*https?:\/\/[^/\s,]+)*\s*$/;
+
+export class AppEnv {
+  @EnvExample('3000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a port number' })
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @EnvExample('0.0.0.0')
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @EnvExample('http://localhost:5173,https://app.example.com')
+  @IsOptional()
+  @Matches(ORIGIN_LIST, { message: 'must be a comma-separated list of origins (scheme://host[:port])' })
+  CORS_ORIGINS?: string;
+
+  @EnvExample('info')
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @EnvExample('65536')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of bytes' })
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 64 * 1024;
+
+  @EnvExample('false')
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  TRUST_PROXY = false;
+
+  @EnvExample('true')
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  DOCS_ENABLED = true;
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = validateEnv(AppEnv, process.env);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    logLevel: env.LOG_LEVEL,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
+    docsEnabled: env.DOCS_ENABLED,
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;

@@ -1,0 +1,13 @@
+import { AppEnv, appConfig } from './app.config';
+import { checkEnv } from './env-validation';
+import { KeycloakEnv, keycloakConfig } from './keycloak.config';
+
+/** Every config namespace, in the order README documents them. */
+export const configNamespaces = [appConfig, keycloakConfig];
+
+const envClasses = [AppEnv, KeycloakEnv];
+
+/** One line per bad variable across all namespaces, so an operator fixes them in one go. */
+export function collectEnvErrors(env: NodeJS.ProcessEnv): string[] {
+  return envClasses.flatMap((cls) => checkEnv(cls as new () => object, env).errors);
+}

@@ -1,0 +1,88 @@
+import { collectEnvErrors } from './config';
+import { keycloakConfig } from './keycloak.config';
+import { appConfig } from './app.config';
+import { EnvValidationError } from './env-validation';
+
+const VALID = {
+  KEYCLOAK_URL: 'http://127.0.0.1:8080',
+  KEYCLOAK_REALM: 'demo',
+  KEYCLOAK_CLIENT_ID: 'bff',
+  KEYCLOAK_CLIENT_SECRET: 'bff-secret',
+};
+
+describe('config validation', () => {
+  const saved = process.env;
+  afterEach(() => {
+    process.env = saved;
+  });
+
+  it('should accept a complete environment', () => {
+    expect(collectEnvErrors(VALID)).toEqual([]);
+  });
+
+  it('should name a missing KEYCLOAK_REALM on one line with an example', () => {
+    const { KEYCLOAK_REALM: _omit, ...env } = VALID;
+    expect(collectEnvErrors(env)).toEqual(['KEYCLOAK_REALM is required (example: KEYCLOAK_REALM=demo)']);
+  });
+
+  it('should list every missing required variable, one line each', () => {
+    const lines = collectEnvErrors({});
+    expect(lines).toHaveLength(4);
+    for (const name of ['KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET']) {
+      expect(lines.filter((l) => l.startsWith(`${name} is required`))).toHaveLength(1);
+    }
+  });
+
+  it('should treat an empty value as unset', () => {
+    expect(collectEnvErrors({ ...VALID, KEYCLOAK_REALM: '' })).toEqual([
+      'KEYCLOAK_REALM is required (example: KEYCLOAK_REALM=demo)',
+    ]);
+  });
+
+  it.each([
+    ['KEYCLOAK_URL', 'keycloak:8080', 'must be an http(s) URL'],
+    ['KEYCLOAK_PUBLIC_URL', 'ftp://sso', 'must be the http(s) URL'],
+    ['KEYCLOAK_REALM', 'my realm', 'must be a realm name'],
+    ['PORT', 'eighty', 'must be a port number'],
+    ['PORT', '70000', 'must not be greater than 65535'],
+    ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['CORS_ORIGINS', 'http://a.example/path', 'comma-separated list of origins'],
+    ['TRUST_PROXY', 'yes', 'must be true or false'],
+    ['KEYCLOAK_HTTP_TIMEOUT_MS', '10', 'must not be less than 100'],
+  ])('should reject %s=%s with a line that names it and shows an example', (name, value, reason) => {
+    const lines = collectEnvErrors({ ...VALID, [name]: value });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${name} is invalid: `);
+    expect(lines[0]).toContain(reason);
+    expect(lines[0]).toMatch(new RegExp(`\\(example: ${name}=\\S+\\)$`));
+  });
+
+  it('should derive the public issuer from KEYCLOAK_URL unless KEYCLOAK_PUBLIC_URL is set', () => {
+    process.env = { ...VALID, KEYCLOAK_URL: 'http://keycloak:8080/' };
+    expect(keycloakConfig().expectedIssuer).toBe('http://keycloak:8080/realms/demo');
+    expect(keycloakConfig().discoveryUrl).toBe(
+      'http://keycloak:8080/realms/demo/.well-known/openid-configuration',
+    );
+    process.env = { ...VALID, KEYCLOAK_URL: 'http://keycloak:8080', KEYCLOAK_PUBLIC_URL: 'https://sso.example.com' };
+    expect(keycloakConfig().expectedIssuer).toBe('https://sso.example.com/realms/demo');
+    expect(keycloakConfig().url).toBe('http://keycloak:8080');
+  });
+
+  it('should apply defaults and parse lists', () => {
+    process.env = { ...VALID, CORS_ORIGINS: 'http://localhost:5173, https://app.example.com' };
+    expect(appConfig()).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      logLevel: 'info',
+      bodyLimitBytes: 65536,
+      trustProxy: false,
+      docsEnabled: true,
+    });
+  });
+
+  it('should throw EnvValidationError from a namespace factory', () => {
+    process.env = {};
+    expect(() => keycloakConfig()).toThrow(EnvValidationError);
+  });
+});

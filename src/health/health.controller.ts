@@ -1,0 +1,52 @@
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { ErrorCode } from '../common/errors/error-codes';
+import { ProblemError } from '../common/errors/problem.error';
+import { ApiProblemResponses } from '../common/swagger/problem.schema';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakHealthIndicator } from './keycloak.health-indicator';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly keycloak: KeycloakHealthIndicator,
+    @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up (does not call Keycloak)' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: OIDC discovery loaded and Keycloak reachable' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { keycloak: { status: 'up' } } } } })
+  @ApiProblemResponses(503)
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.keycloak.isReady()]);
+    } catch (err: unknown) {
+      if (!(err instanceof ServiceUnavailableException)) {
+        throw err;
+      }
+      const result = err.getResponse() as HealthCheckResult;
+      const keycloak = result.details.keycloak as { message?: string } | undefined;
+      throw new ProblemError({
+        status: 503,
+        code: ErrorCode.IDP_UNAVAILABLE,
+        title: 'Not ready: identity provider unavailable',
+        detail: `Keycloak (realm '${this.config.realm}' at ${this.config.url}) is not usable: ${keycloak?.message ?? 'unknown reason'}`,
+        hint: 'Check that Keycloak is running, KEYCLOAK_URL is reachable from the BFF and KEYCLOAK_REALM exists.',
+        extensions: { checks: result.details },
+        cause: err,
+      });
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { HttpModule } from '@nestjs/axios';
+import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { USER_AGENT } from '../common/version';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakHttpAgents } from './keycloak-http-agents';
+import { OidcDiscoveryService } from './oidc-discovery.service';
+
+/** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */
+@Global()
+@Module({
+  imports: [
+    HttpModule.registerAsync({
+      extraProviders: [KeycloakHttpAgents],
+      inject: [keycloakConfig.KEY, KeycloakHttpAgents],
+      useFactory: (config: ConfigType<typeof keycloakConfig>, agents: KeycloakHttpAgents) => ({
+        timeout: config.httpTimeoutMs,
+        httpAgent: agents.http,
+        httpsAgent: agents.https,
+        headers: { 'User-Agent': USER_AGENT, Accept: 'application/json' },
+        // A redirect from Keycloak means a wrong URL; following it would hide that.
+        maxRedirects: 0,
+      }),
+    }),
+  ],
+  providers: [OidcDiscoveryService],
+  exports: [HttpModule, OidcDiscoveryService],
+})
+export class KeycloakModule {}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { configureApp, fastifyOptions } from './app.setup';
+import { appConfig } from './config/app.config';
+import { collectEnvErrors } from './config/config';
+import { createRootLogger } from './logging/logger';
+import { PinoLoggerService } from './logging/pino-logger.service';
+
+async function bootstrap(): Promise<void> {
+  // Variables already set in the environment win over .env (loadEnvFile never overrides).
+  if (existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  const errors = collectEnvErrors(process.env);
+  if (errors.length > 0) {
+    for (const line of errors) {
+      process.stderr.write(`keycloak-bff: configuration error: ${line}\n`);
+    }
+    process.exit(1);
+  }
+
+  const config = appConfig();
+  const logger = createRootLogger(config.logLevel);
+  try {
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule,
+      new FastifyAdapter(fastifyOptions(config, logger)),
+      { logger: new PinoLoggerService(logger), abortOnError: false },
+    );
+    await configureApp(app, config);
+    await app.listen(config.port, config.host);
+    logger.info({ port: config.port, host: config.host }, 'keycloak-bff listening');
+  } catch (err: unknown) {
+    logger.fatal({ err }, 'keycloak-bff failed to start');
+    process.exit(1);
+  }
+}
+
+void bootstrap();
