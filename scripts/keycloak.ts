@@ -1,8 +1,11 @@
 /**
  * `npm run keycloak`: a Keycloak with the demo realm on http://127.0.0.1:8080 until Ctrl-C.
- * Same harness as the tests; `--port N` picks another port.
+ * Same harness as the tests; `--port N` picks another port. `--fetch` only downloads and
+ * unpacks the pinned distribution into the cache (CI does this before the tests).
  */
+import { ensureDistribution } from './keycloak/distribution';
 import { bffEnv, startKeycloak } from './keycloak/harness';
+import { keycloakVersion } from './keycloak/version';
 
 function argValue(name: string): number | undefined {
   const i = process.argv.indexOf(name);
@@ -11,8 +14,15 @@ function argValue(name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--fetch')) {
+    ensureDistribution(keycloakVersion(), (m) => process.stderr.write(`[keycloak-harness] ${m}\n`));
+    return;
+  }
   const port = argValue('--port') ?? 8080;
-  const keycloak = await startKeycloak({ port, managementPort: argValue('--management-port') ?? 9000 });
+  const keycloak = await startKeycloak({
+    port,
+    managementPort: argValue('--management-port') ?? 9000,
+  });
   const env = bffEnv(keycloak);
   process.stdout.write(
     `\nKeycloak is ready at ${keycloak.url} (admin console: ${keycloak.url}/admin, ` +

@@ -11,7 +11,10 @@ import { REPO_ROOT } from './keycloak/version';
 async function main(): Promise<void> {
   if (!process.env.KEYCLOAK_URL && !process.env.KEYCLOAK_HARNESS && (await dockerAvailable())) {
     process.stderr.write('Docker engine found: docker compose up --build\n');
-    const result = spawnSync('docker', ['compose', 'up', '--build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    const result = spawnSync('docker', ['compose', 'up', '--build'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
     process.exit(result.status ?? 1);
   }
   // The distribution path below; KEYCLOAK_URL set means "use that Keycloak".

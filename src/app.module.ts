@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
@@ -12,4 +12,11 @@ import { KeycloakModule } from './keycloak/keycloak.module';
     HealthModule,
   ],
 })
-export class AppModule {}
+export class AppModule implements OnApplicationShutdown {
+  private readonly logger = new Logger('keycloak-bff');
+
+  onApplicationShutdown(): void {
+    // Runs after the server stopped accepting requests and in-flight ones finished.
+    this.logger.log('keycloak-bff stopped');
+  }
+}

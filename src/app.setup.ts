@@ -78,7 +78,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     }),
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
 
   if (config.docsEnabled) {
     setupSwagger(app);

@@ -8,6 +8,7 @@ import { appConfig } from './config/app.config';
 import { collectEnvErrors } from './config/config';
 import { createRootLogger } from './logging/logger';
 import { PinoLoggerService } from './logging/pino-logger.service';
+import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   // Variables already set in the environment win over .env (loadEnvFile never overrides).
@@ -31,6 +32,7 @@ async function bootstrap(): Promise<void> {
       { logger: new PinoLoggerService(logger), abortOnError: false },
     );
     await configureApp(app, config);
+    installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
     await app.listen(config.port, config.host);
     logger.info({ port: config.port, host: config.host }, 'keycloak-bff listening');
   } catch (err: unknown) {

@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +16,10 @@ import { pickJavaHome } from './java';
 import type { HarnessLog, RunningKeycloak } from './types';
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KEYCLOAK_BFF_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'keycloak-bff');
+  return (
+    env.KEYCLOAK_BFF_CACHE_DIR ??
+    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'keycloak-bff')
+  );
 }
 
 /**
@@ -74,11 +86,7 @@ function tail(file: string, lines = 60): string {
   }
 }
 
-async function waitReady(
-  url: string,
-  child: ChildProcess,
-  timeoutMs: number,
-): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -142,7 +150,9 @@ export async function startDistribution(options: DistributionOptions): Promise<R
 
   const java = pickJavaHome();
   if (java.major < 21) {
-    options.log(`warning: no JDK 21+ found, starting Keycloak on Java ${java.major} (${java.home})`);
+    options.log(
+      `warning: no JDK 21+ found, starting Keycloak on Java ${java.major} (${java.home})`,
+    );
   }
   const port = options.port ?? (await freePort());
   const managementPort = options.managementPort ?? (await freePort());
@@ -150,7 +160,9 @@ export async function startDistribution(options: DistributionOptions): Promise<R
   const logDir = mkdtempSync(join(tmpdir(), 'keycloak-bff-kc-'));
   const logFile = join(logDir, 'keycloak.log');
   const out = openSync(logFile, 'a');
-  options.log(`starting Keycloak ${options.version} from the Maven distribution on ${url} (Java ${java.major}, log ${logFile})`);
+  options.log(
+    `starting Keycloak ${options.version} from the Maven distribution on ${url} (Java ${java.major}, log ${logFile})`,
+  );
 
   const child = spawn(
     join(home, 'bin', 'kc.sh'),
@@ -180,9 +192,15 @@ export async function startDistribution(options: DistributionOptions): Promise<R
   process.once('exit', killOnExit);
 
   try {
-    await waitReady(`http://127.0.0.1:${managementPort}/health/ready`, child, options.startTimeoutMs ?? 240_000);
+    await waitReady(
+      `http://127.0.0.1:${managementPort}/health/ready`,
+      child,
+      options.startTimeoutMs ?? 240_000,
+    );
   } catch (err: unknown) {
-    process.stderr.write(`\n--- Keycloak log tail (${logFile}) ---\n${tail(logFile)}\n--- end ---\n`);
+    process.stderr.write(
+      `\n--- Keycloak log tail (${logFile}) ---\n${tail(logFile)}\n--- end ---\n`,
+    );
     await stopProcessGroup(child);
     process.off('exit', killOnExit);
     throw err;

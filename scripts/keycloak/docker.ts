@@ -12,7 +12,9 @@ export function dockerAvailable(env: NodeJS.ProcessEnv = process.env): Promise<b
     const url = new URL(host.replace(/^tcp:/, 'http:'));
     options = { host: url.hostname, port: url.port || 2375, path: '/_ping' };
   } else {
-    const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
+    const socketPath = host?.startsWith('unix://')
+      ? host.slice('unix://'.length)
+      : '/var/run/docker.sock';
     if (!existsSync(socketPath)) {
       return Promise.resolve(false);
     }

@@ -7,7 +7,10 @@ function readVersion(): string {
   for (let i = 0; i < 5; i++) {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'keycloak-bff' && pkg.version) {
         return pkg.version;
       }

@@ -28,7 +28,9 @@ export class AppEnv {
 
   @EnvExample('http://localhost:5173,https://app.example.com')
   @IsOptional()
-  @Matches(ORIGIN_LIST, { message: 'must be a comma-separated list of origins (scheme://host[:port])' })
+  @Matches(ORIGIN_LIST, {
+    message: 'must be a comma-separated list of origins (scheme://host[:port])',
+  })
   CORS_ORIGINS?: string;
 
   @EnvExample('info')
@@ -51,6 +53,13 @@ export class AppEnv {
   @Transform(toBool)
   @IsBoolean({ message: 'must be true or false' })
   DOCS_ENABLED = true;
+
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(0)
+  @Max(300_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
 }
 
 export const appConfig = registerAs('app', () => {
@@ -63,6 +72,7 @@ export const appConfig = registerAs('app', () => {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
     docsEnabled: env.DOCS_ENABLED,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 });
 

@@ -22,13 +22,20 @@ describe('config validation', () => {
 
   it('should name a missing KEYCLOAK_REALM on one line with an example', () => {
     const { KEYCLOAK_REALM: _omit, ...env } = VALID;
-    expect(collectEnvErrors(env)).toEqual(['KEYCLOAK_REALM is required (example: KEYCLOAK_REALM=demo)']);
+    expect(collectEnvErrors(env)).toEqual([
+      'KEYCLOAK_REALM is required (example: KEYCLOAK_REALM=demo)',
+    ]);
   });
 
   it('should list every missing required variable, one line each', () => {
     const lines = collectEnvErrors({});
     expect(lines).toHaveLength(4);
-    for (const name of ['KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET']) {
+    for (const name of [
+      'KEYCLOAK_URL',
+      'KEYCLOAK_REALM',
+      'KEYCLOAK_CLIENT_ID',
+      'KEYCLOAK_CLIENT_SECRET',
+    ]) {
       expect(lines.filter((l) => l.startsWith(`${name} is required`))).toHaveLength(1);
     }
   });
@@ -49,13 +56,16 @@ describe('config validation', () => {
     ['CORS_ORIGINS', 'http://a.example/path', 'comma-separated list of origins'],
     ['TRUST_PROXY', 'yes', 'must be true or false'],
     ['KEYCLOAK_HTTP_TIMEOUT_MS', '10', 'must not be less than 100'],
-  ])('should reject %s=%s with a line that names it and shows an example', (name, value, reason) => {
-    const lines = collectEnvErrors({ ...VALID, [name]: value });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`${name} is invalid: `);
-    expect(lines[0]).toContain(reason);
-    expect(lines[0]).toMatch(new RegExp(`\\(example: ${name}=\\S+\\)$`));
-  });
+  ])(
+    'should reject %s=%s with a line that names it and shows an example',
+    (name, value, reason) => {
+      const lines = collectEnvErrors({ ...VALID, [name]: value });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`${name} is invalid: `);
+      expect(lines[0]).toContain(reason);
+      expect(lines[0]).toMatch(new RegExp(`\\(example: ${name}=\\S+\\)$`));
+    },
+  );
 
   it('should derive the public issuer from KEYCLOAK_URL unless KEYCLOAK_PUBLIC_URL is set', () => {
     process.env = { ...VALID, KEYCLOAK_URL: 'http://keycloak:8080/' };
@@ -63,7 +73,11 @@ describe('config validation', () => {
     expect(keycloakConfig().discoveryUrl).toBe(
       'http://keycloak:8080/realms/demo/.well-known/openid-configuration',
     );
-    process.env = { ...VALID, KEYCLOAK_URL: 'http://keycloak:8080', KEYCLOAK_PUBLIC_URL: 'https://sso.example.com' };
+    process.env = {
+      ...VALID,
+      KEYCLOAK_URL: 'http://keycloak:8080',
+      KEYCLOAK_PUBLIC_URL: 'https://sso.example.com',
+    };
     expect(keycloakConfig().expectedIssuer).toBe('https://sso.example.com/realms/demo');
     expect(keycloakConfig().url).toBe('http://keycloak:8080');
   });
@@ -78,6 +92,7 @@ describe('config validation', () => {
       bodyLimitBytes: 65536,
       trustProxy: false,
       docsEnabled: true,
+      shutdownTimeoutMs: 10000,
     });
   });
 

@@ -39,13 +39,15 @@ export function checkEnv<T extends object>(
   env: NodeJS.ProcessEnv,
 ): { value: T; errors: string[] } {
   // Empty strings count as unset: `FOO=` in a .env file should not defeat a default.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const value = plainToInstance(cls, present, {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const value: T = plainToInstance(cls, present, {
     enableImplicitConversion: false,
     exposeDefaultValues: true,
   });
   const errors = validateSync(value, { skipMissingProperties: false, forbidUnknownValues: true });
-  return { value, errors: errors.map((e) => describe(e, cls.prototype)) };
+  return { value, errors: errors.map((e) => describe(e, cls.prototype as object)) };
 }
 
 /** Like checkEnv but throws, for use inside `registerAs` factories. */

@@ -14,7 +14,12 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion(VERSION)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Keycloak access token' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'A Keycloak access token',
+      },
       BEARER_SCHEME,
     )
     .build();

@@ -20,6 +20,7 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up (does not call Keycloak)' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiProblemResponses()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

@@ -19,15 +19,25 @@ function networkError(code: string, message = code): AxiosError {
   return new AxiosError(message, code, config());
 }
 
-function responseError(status: number, data: unknown, headers: Record<string, string> = {}): AxiosError {
+function responseError(
+  status: number,
+  data: unknown,
+  headers: Record<string, string> = {},
+): AxiosError {
   const cfg = config();
-  return new AxiosError('failed', 'ERR_BAD_REQUEST', cfg, {}, {
-    status,
-    statusText: '',
-    data,
-    headers,
-    config: cfg,
-  });
+  return new AxiosError(
+    'failed',
+    'ERR_BAD_REQUEST',
+    cfg,
+    {},
+    {
+      status,
+      statusText: '',
+      data,
+      headers,
+      config: cfg,
+    },
+  );
 }
 
 describe(narrowKeycloakError.name, () => {
@@ -58,7 +68,11 @@ describe(narrowKeycloakError.name, () => {
       status: 502,
       code: 'IDP_ERROR',
       endpoint: 'token',
-      upstream: { status: 400, error: 'invalid_grant', error_description: 'Invalid user credentials' },
+      upstream: {
+        status: 400,
+        error: 'invalid_grant',
+        error_description: 'Invalid user credentials',
+      },
     });
   });
 
@@ -68,18 +82,28 @@ describe(narrowKeycloakError.name, () => {
   });
 
   it('should take the cause from WWW-Authenticate when the body has none', () => {
-    const header = 'Bearer realm="demo", error="insufficient_scope", error_description="Missing openid scope"';
-    const sut = narrowKeycloakError(responseError(403, '', { 'www-authenticate': header }), 'userinfo');
+    const header =
+      'Bearer realm="demo", error="insufficient_scope", error_description="Missing openid scope"';
+    const sut = narrowKeycloakError(
+      responseError(403, '', { 'www-authenticate': header }),
+      'userinfo',
+    );
     expect(sut).toMatchObject({
       wwwAuthenticate: header,
-      upstream: { status: 403, error: 'insufficient_scope', error_description: 'Missing openid scope' },
+      upstream: {
+        status: 403,
+        error: 'insufficient_scope',
+        error_description: 'Missing openid scope',
+      },
     });
   });
 
   it('should keep a cause that names the call but not the request body or query', () => {
     const sut = narrowKeycloakError(networkError('ECONNREFUSED'), 'token') as Error;
     const cause = sut.cause as Error;
-    expect(cause.message).toBe('POST http://kc/realms/demo/protocol/openid-connect/token failed: ECONNREFUSED');
+    expect(cause.message).toBe(
+      'POST http://kc/realms/demo/protocol/openid-connect/token failed: ECONNREFUSED',
+    );
     expect(JSON.stringify({ ...cause, message: cause.message })).not.toMatch(/s3cr3t|hunter2/);
   });
 
@@ -91,7 +115,11 @@ describe(narrowKeycloakError.name, () => {
 
 describe(parseWwwAuthenticate.name, () => {
   it('should parse RFC 6750 parameters', () => {
-    expect(parseWwwAuthenticate('Bearer realm="demo", error="invalid_token", error_description="Token expired"')).toEqual({
+    expect(
+      parseWwwAuthenticate(
+        'Bearer realm="demo", error="invalid_token", error_description="Token expired"',
+      ),
+    ).toEqual({
       realm: 'demo',
       error: 'invalid_token',
       error_description: 'Token expired',

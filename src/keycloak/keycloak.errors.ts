@@ -4,14 +4,7 @@ import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error'
 
 /** Which Keycloak endpoint a call went to: names it in messages and logs. */
 export type KeycloakEndpoint =
-  | 'discovery'
-  | 'token'
-  | 'userinfo'
-  | 'logout'
-  | 'revoke'
-  | 'introspect'
-  | 'jwks'
-  | 'admin';
+  'discovery' | 'token' | 'userinfo' | 'logout' | 'revoke' | 'introspect' | 'jwks' | 'admin';
 
 export class IdpUnavailableError extends ProblemError {
   constructor(endpoint: KeycloakEndpoint, reason: string, cause?: unknown) {
@@ -147,7 +140,11 @@ export function narrowKeycloakError(err: unknown, endpoint: KeycloakEndpoint): u
     return new IdpTimeoutError(endpoint, err.config?.timeout, cause);
   }
   if (UNREACHABLE.has(code)) {
-    return new IdpUnavailableError(endpoint, `${code} ${err.config?.url?.split('?', 1)[0] ?? ''}`.trim(), cause);
+    return new IdpUnavailableError(
+      endpoint,
+      `${code} ${err.config?.url?.split('?', 1)[0] ?? ''}`.trim(),
+      cause,
+    );
   }
   // No response and no known code: still Keycloak's side of the wire, not a bug of ours.
   return new IdpUnavailableError(endpoint, err.message, cause);

@@ -51,7 +51,13 @@ export class RealmNotFoundError extends ProblemError {
   }
 }
 
-const REQUIRED = ['issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'];
+const REQUIRED = [
+  'issuer',
+  'authorization_endpoint',
+  'token_endpoint',
+  'userinfo_endpoint',
+  'jwks_uri',
+];
 const START_ATTEMPTS = 4;
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
@@ -81,7 +87,8 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
       try {
         await this.load();
         return;
-      } catch (err: unknown) {
+      } catch {
+        // lastError keeps the cause for the warning below and for readiness.
         if (attempt < START_ATTEMPTS) {
           await sleep(delay);
           delay *= 2;

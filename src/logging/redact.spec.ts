@@ -6,12 +6,22 @@ describe(redact.name, () => {
   it('should replace secret keys at any depth', () => {
     const sut = redact({
       req: { headers: { authorization: 'Bearer x', cookie: 'sid=1', 'user-agent': 'curl' } },
-      body: { username: 'alice', password: 'alice-password', refresh_token: 'r', client_secret: 's' },
+      body: {
+        username: 'alice',
+        password: 'alice-password',
+        refresh_token: 'r',
+        client_secret: 's',
+      },
       list: [{ access_token: 'a', id_token: 'i' }],
     });
     expect(sut).toEqual({
       req: { headers: { authorization: REDACTED, cookie: REDACTED, 'user-agent': 'curl' } },
-      body: { username: 'alice', password: REDACTED, refresh_token: REDACTED, client_secret: REDACTED },
+      body: {
+        username: 'alice',
+        password: REDACTED,
+        refresh_token: REDACTED,
+        client_secret: REDACTED,
+      },
       list: [{ access_token: REDACTED, id_token: REDACTED }],
     });
   });

@@ -13,5 +13,7 @@ export default async function globalSetup(): Promise<void> {
     KEYCLOAK_HARNESS_SOURCE: keycloak.source,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   });
-  process.stderr.write(`[keycloak-harness] Keycloak ready at ${keycloak.url} (${keycloak.source})\n`);
+  process.stderr.write(
+    `[keycloak-harness] Keycloak ready at ${keycloak.url} (${keycloak.source})\n`,
+  );
 }

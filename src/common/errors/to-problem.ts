@@ -17,12 +17,12 @@ function codeForStatus(status: number): string {
   if (known) {
     return known;
   }
-  const name = HttpStatus[status] as string | undefined;
+  const name: string | undefined = HttpStatus[status];
   return name ?? `HTTP_${status}`;
 }
 
 function titleForStatus(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
+  const name: string | undefined = HttpStatus[status];
   if (!name) {
     return `HTTP ${status}`;
   }

@@ -7,7 +7,11 @@ import type { InjectOptions } from 'fastify';
 import pino from 'pino';
 import { configureApp, fastifyOptions } from '../../app.setup';
 import type { AppConfig } from '../../config/app.config';
-import { IdpTimeoutError, IdpUnavailableError, KeycloakResponseError } from '../../keycloak/keycloak.errors';
+import {
+  IdpTimeoutError,
+  IdpUnavailableError,
+  KeycloakResponseError,
+} from '../../keycloak/keycloak.errors';
 
 class AddressDto {
   @IsString()
@@ -50,6 +54,7 @@ const config: AppConfig = {
   bodyLimitBytes: 1024,
   trustProxy: false,
   docsEnabled: false,
+  shutdownTimeoutMs: 1000,
 };
 
 describe('ProblemDetailsFilter with the validation pipe', () => {
@@ -73,7 +78,11 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
   const inject = (opts: InjectOptions) => sut.getHttpAdapter().getInstance().inject(opts);
 
   it('should answer 400 VALIDATION_FAILED naming each field, nested ones dotted', async () => {
-    const res = await inject({ method: 'POST', url: '/probe', payload: { name: 'x', address: {} } });
+    const res = await inject({
+      method: 'POST',
+      url: '/probe',
+      payload: { name: 'x', address: {} },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     const body = res.json();
@@ -98,11 +107,17 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
       payload: { name: 'abc', address: { city: 'Oz' }, isAdmin: true },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([{ field: 'isAdmin', message: 'property isAdmin should not exist' }]);
+    expect(res.json().errors).toEqual([
+      { field: 'isAdmin', message: 'property isAdmin should not exist' },
+    ]);
   });
 
   it('should answer 413 PAYLOAD_TOO_LARGE over the body limit', async () => {
-    const res = await inject({ method: 'POST', url: '/probe', payload: { name: 'x'.repeat(2000) } });
+    const res = await inject({
+      method: 'POST',
+      url: '/probe',
+      payload: { name: 'x'.repeat(2000) },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
   });
@@ -142,7 +157,10 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
     };
     const res = await inject({ method: 'GET', url: '/probe/throw' });
     expect(res.statusCode).toBe(502);
-    expect(res.json()).toMatchObject({ code: 'IDP_ERROR', upstream: { status: 500, error: 'unknown_error' } });
+    expect(res.json()).toMatchObject({
+      code: 'IDP_ERROR',
+      upstream: { status: 500, error: 'unknown_error' },
+    });
   });
 
   it('should answer 500 INTERNAL without leaking the error', async () => {
@@ -167,10 +185,18 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
   });
 
   it('should echo a safe X-Request-Id and replace an unsafe one', async () => {
-    const good = await inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'abc-123' } });
+    const good = await inject({
+      method: 'GET',
+      url: '/nowhere',
+      headers: { 'x-request-id': 'abc-123' },
+    });
     expect(good.headers['x-request-id']).toBe('abc-123');
     expect(good.json().requestId).toBe('abc-123');
-    const bad = await inject({ method: 'GET', url: '/nowhere', headers: { 'x-request-id': 'a\nb' } });
+    const bad = await inject({
+      method: 'GET',
+      url: '/nowhere',
+      headers: { 'x-request-id': 'a\nb' },
+    });
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

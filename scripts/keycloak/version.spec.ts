@@ -1,0 +1,16 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keycloakVersion } from './version';
+
+describe(keycloakVersion.name, () => {
+  it('should read the pinned version from docker-compose.yml', () => {
+    expect(keycloakVersion()).toMatch(/^26\.\d+\.\d+$/);
+  });
+
+  it('should fail when the compose file pins no Keycloak image', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'compose-')), 'docker-compose.yml');
+    writeFileSync(file, 'services:\n  kc:\n    image: keycloak:latest\n');
+    expect(() => keycloakVersion(file)).toThrow(/No quay.io\/keycloak\/keycloak/);
+  });
+});

@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../scripts/keycloak/distribution';
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Exit code, or the signal's name when the process ended by one. */
+  exited: Promise<number | string | null>;
+}
+
+/** The built service as a real process, with exactly the environment given (no .env). */
+function runService(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string | null>((resolve) =>
+    // 'close', not 'exit': by then stdout and stderr have been read to the end.
+    child.once('close', (code, signal) => resolve(code ?? signal)),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function waitForLive(port: number, run: Run, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null) {
+      throw new Error(`service exited early: ${run.stderr()}${run.stdout()}`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/live`);
+      if (res.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('service did not become live');
+}
+
+/** SIGTERM: the server closes, shutdown hooks run, and the process exits 0. */
+async function expectGracefulStop(run: Run): Promise<void> {
+  run.child.kill('SIGTERM');
+  expect(await run.exited).toBe(0);
+  expect(run.stdout()).toContain('"msg":"keycloak-bff stopped"');
+}
+
+const BASE_ENV = {
+  KEYCLOAK_REALM: 'demo',
+  KEYCLOAK_CLIENT_ID: 'bff',
+  KEYCLOAK_CLIENT_SECRET: 'bff-secret',
+  HOST: '127.0.0.1',
+};
+
+describe('The service process', () => {
+  const running: Run[] = [];
+  afterEach(() => {
+    for (const run of running.splice(0)) {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('should exit 1 with one clear line when KEYCLOAK_REALM is unset', async () => {
+    const { KEYCLOAK_REALM: _unset, ...env } = BASE_ENV;
+    const run = runService({ ...env, KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '' });
+    running.push(run);
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split('\n');
+    expect(lines).toEqual([
+      'keycloak-bff: configuration error: KEYCLOAK_REALM is required (example: KEYCLOAK_REALM=demo)',
+    ]);
+    expect(run.stdout()).toBe('');
+  });
+
+  it('should name every bad variable, one line each, without a stack trace', async () => {
+    const run = runService({ PORT: 'http', KEYCLOAK_URL: 'keycloak' });
+    running.push(run);
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split('\n');
+    expect(lines.map((l) => /error: (\w+)/.exec(l)?.[1]).sort()).toEqual(
+      [
+        'KEYCLOAK_CLIENT_ID',
+        'KEYCLOAK_CLIENT_SECRET',
+        'KEYCLOAK_REALM',
+        'KEYCLOAK_URL',
+        'PORT',
+      ].sort(),
+    );
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('should be live but not ready, naming the IdP, while Keycloak is down', async () => {
+    const port = await freePort();
+    const deadKeycloak = `http://127.0.0.1:${await freePort()}`;
+    const run = runService({ ...BASE_ENV, KEYCLOAK_URL: deadKeycloak, PORT: String(port) });
+    running.push(run);
+    await waitForLive(port, run);
+
+    const live = await fetch(`http://127.0.0.1:${port}/health/live`);
+    expect(live.status).toBe(200);
+
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const body = (await ready.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      status: 503,
+      code: 'IDP_UNAVAILABLE',
+      checks: { keycloak: { status: 'down', code: 'IDP_UNAVAILABLE' } },
+    });
+    expect(body.detail).toContain(`Keycloak (realm 'demo' at ${deadKeycloak}) is not usable`);
+    expect(body.detail).toContain('ECONNREFUSED');
+
+    await expectGracefulStop(run);
+  });
+
+  it('should start against the real Keycloak, be ready, and stop cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const run = runService({
+      ...BASE_ENV,
+      KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
+      PORT: String(port),
+    });
+    running.push(run);
+    await waitForLive(port, run);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(ready.status).toBe(200);
+    await expectGracefulStop(run);
+  });
+});

@@ -1,0 +1,78 @@
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+
+/** Direct calls to the test Keycloak, for arranging and checking (never through the BFF). */
+export const kc = {
+  url: (): string => required('KEYCLOAK_URL'),
+  realmUrl: (realm = 'demo'): string => `${kc.url()}/realms/${realm}`,
+};
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run e2e tests through jest's globalSetup`);
+  }
+  return value;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  expires_in: number;
+  scope?: string;
+}
+
+export async function passwordGrant(
+  username: string,
+  password: string,
+  scope = 'openid',
+): Promise<TokenResponse> {
+  const res = await fetch(`${kc.realmUrl()}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'bff',
+      client_secret: 'bff-secret',
+      username,
+      password,
+      scope,
+    }),
+  });
+  if (!res.ok) {
+    throw new Error(`password grant for ${username} failed: ${res.status} ${await res.text()}`);
+  }
+  return (await res.json()) as TokenResponse;
+}
+
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
+  const [header, payload] = token.split('.');
+  const parse = (part: string | undefined) =>
+    JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: parse(header), payload: parse(payload) };
+}
+
+/** Checks an RS256 JWT's signature against a JWKS, independently of the BFF's own verifier. */
+export function verifyWithJwks(
+  token: string,
+  jwks: { keys: (JsonWebKey & { kid?: string })[] },
+): boolean {
+  const [header, payload, signature] = token.split('.');
+  const { kid, alg } = decodeJwt(token).header;
+  if (alg !== 'RS256') {
+    throw new Error(`unexpected alg ${String(alg)}`);
+  }
+  const jwk = jwks.keys.find((k) => k.kid === kid);
+  if (!jwk) {
+    return false;
+  }
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  return verify(
+    'RSA-SHA256',
+    Buffer.from(`${header}.${payload}`),
+    key,
+    Buffer.from(signature ?? '', 'base64url'),
+  );
+}

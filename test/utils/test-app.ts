@@ -1,0 +1,34 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { AppModule } from '../../src/app.module';
+import { configureApp, fastifyOptions } from '../../src/app.setup';
+import { appConfig, type AppConfig } from '../../src/config/app.config';
+import { createRootLogger } from '../../src/logging/logger';
+import { PinoLoggerService } from '../../src/logging/pino-logger.service';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** The real AppModule wired exactly as main.ts wires it, served in-process. */
+export async function createTestApp(): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const config = moduleRef.get<AppConfig>(appConfig.KEY);
+  const logger = createRootLogger(config.logLevel);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    new FastifyAdapter(fastifyOptions(config, logger)),
+    { logger: new PinoLoggerService(logger) },
+  );
+  await configureApp(app, config);
+  await app.init();
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.ready();
+  return {
+    app,
+    inject: (options) => fastify.inject(options),
+    close: () => app.close(),
+  };
+}
