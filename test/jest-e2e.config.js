@@ -5,9 +5,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testRegex: '\\.e2e-spec\\.ts$',
-  transform: { '^.+\\.(ts|js)$': ['@swc/jest'] },
-  // Node 20's require() loads ES modules but jest's loader does not; these few ship only ESM.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  // Transpile only: tsc --noEmit type-checks once, before the tests.
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  },
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
