@@ -6,9 +6,10 @@ module.exports = {
   testRegex: '\\.spec\\.ts$',
   // Transpile only: tsc --noEmit type-checks once, before the tests.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/setup/quiet-nest-logger.ts'],
   clearMocks: true,
   restoreMocks: true,
   errorOnDeprecated: true,

@@ -1,5 +1,6 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
@@ -10,6 +11,7 @@ import { KeycloakModule } from './keycloak/keycloak.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
     KeycloakModule,
     HealthModule,
+    AuthModule,
   ],
 })
 export class AppModule implements OnApplicationShutdown {

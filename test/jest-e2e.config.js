@@ -7,7 +7,7 @@ module.exports = {
   testRegex: '\\.e2e-spec\\.ts$',
   // Transpile only: tsc --noEmit type-checks once, before the tests.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

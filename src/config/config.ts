@@ -1,11 +1,12 @@
 import { AppEnv, appConfig } from './app.config';
+import { AuthEnv, authConfig } from './auth.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
 
 /** Every config namespace, in the order README documents them. */
-export const configNamespaces = [appConfig, keycloakConfig];
+export const configNamespaces = [appConfig, keycloakConfig, authConfig];
 
-const envClasses = [AppEnv, KeycloakEnv];
+const envClasses = [AppEnv, KeycloakEnv, AuthEnv];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */
 export function collectEnvErrors(env: NodeJS.ProcessEnv): string[] {

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import type { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../auth/decorators/public.decorator';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ProblemError } from '../common/errors/problem.error';
 import { ApiProblemResponses } from '../common/swagger/problem.schema';
@@ -9,6 +10,7 @@ import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakHealthIndicator } from './keycloak.health-indicator';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

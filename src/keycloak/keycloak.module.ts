@@ -4,6 +4,8 @@ import type { ConfigType } from '@nestjs/config';
 import { USER_AGENT } from '../common/version';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakHttpAgents } from './keycloak-http-agents';
+import { JwksService } from './jwks.service';
+import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 
 /** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */
@@ -23,7 +25,7 @@ import { OidcDiscoveryService } from './oidc-discovery.service';
       }),
     }),
   ],
-  providers: [OidcDiscoveryService],
-  exports: [HttpModule, OidcDiscoveryService],
+  providers: [OidcDiscoveryService, JwksService, KeycloakTokenClient],
+  exports: [HttpModule, OidcDiscoveryService, JwksService, KeycloakTokenClient],
 })
 export class KeycloakModule {}

@@ -26,13 +26,14 @@ export async function passwordGrant(
   username: string,
   password: string,
   scope = 'openid',
+  client: { realm?: string; id?: string; secret?: string } = {},
 ): Promise<TokenResponse> {
-  const res = await fetch(`${kc.realmUrl()}/protocol/openid-connect/token`, {
+  const res = await fetch(`${kc.realmUrl(client.realm)}/protocol/openid-connect/token`, {
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'password',
-      client_id: 'bff',
-      client_secret: 'bff-secret',
+      client_id: client.id ?? 'bff',
+      client_secret: client.secret ?? 'bff-secret',
       username,
       password,
       scope,
@@ -75,4 +76,63 @@ export function verifyWithJwks(
     key,
     Buffer.from(signature ?? '', 'base64url'),
   );
+}
+
+export async function clientCredentialsGrant(
+  clientId = 'bff',
+  clientSecret = 'bff-secret',
+  realm = 'demo',
+): Promise<TokenResponse> {
+  const res = await fetch(`${kc.realmUrl(realm)}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    }),
+  });
+  if (!res.ok) {
+    throw new Error(
+      `client credentials grant for ${clientId} failed: ${res.status} ${await res.text()}`,
+    );
+  }
+  return (await res.json()) as TokenResponse;
+}
+
+/** The master realm's bootstrap admin, for arranging tests through the Admin REST API. */
+export async function adminFetch(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
+  const tokenRes = await fetch(`${kc.realmUrl('master')}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username: process.env.KEYCLOAK_ADMIN_USERNAME ?? 'admin',
+      password: process.env.KEYCLOAK_ADMIN_PASSWORD ?? 'admin',
+    }),
+  });
+  const { access_token } = (await tokenRes.json()) as TokenResponse;
+  return fetch(`${kc.url()}/admin${path}`, {
+    method: init.method ?? 'GET',
+    headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+/** Creates a realm (or leaves an existing one) from a representation. */
+export async function ensureRealm(
+  representation: { realm: string } & Record<string, unknown>,
+): Promise<void> {
+  const exists = await adminFetch(`/realms/${representation.realm}`);
+  if (exists.ok) {
+    return;
+  }
+  const res = await adminFetch('/realms', { method: 'POST', body: representation });
+  if (res.status !== 201) {
+    throw new Error(
+      `creating realm ${representation.realm} failed: ${res.status} ${await res.text()}`,
+    );
+  }
 }

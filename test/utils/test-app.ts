@@ -13,8 +13,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real AppModule wired exactly as main.ts wires it, served in-process. */
-export async function createTestApp(): Promise<TestApp> {
+/**
+ * The real AppModule wired exactly as main.ts wires it, served in-process. `env` overrides
+ * variables for this app only (config is read while the module compiles).
+ */
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) {
+      delete process.env[key];
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    process.env = saved;
+  }
+}
+
+async function build(): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const config = moduleRef.get<AppConfig>(appConfig.KEY);
   const logger = createRootLogger(config.logLevel);

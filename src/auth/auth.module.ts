@@ -1,0 +1,59 @@
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { authConfig } from '../config/auth.config';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { JwtStrategy } from './guards/jwt.strategy';
+import {
+  LOGIN_THROTTLERS,
+  LoginThrottlerGuard,
+  usernameTracker,
+} from './guards/login-throttler.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-throttler.storage';
+
+@Module({
+  imports: [
+    PassportModule,
+    ThrottlerModule.forRootAsync({
+      inject: [authConfig.KEY, LoginThrottlerStorage],
+      imports: [LoginThrottlerStorageModule],
+      useFactory: (auth: ConfigType<typeof authConfig>, holder: LoginThrottlerStorage) => {
+        const { perIp, perUsername, windowMs } = auth.loginRateLimit;
+        return {
+          throttlers: [
+            {
+              name: LOGIN_THROTTLERS.ip,
+              ttl: windowMs,
+              limit: perIp,
+              getTracker: (req: Record<string, unknown>) =>
+                `ip:${(req as unknown as FastifyRequest).ip}`,
+            },
+            {
+              name: LOGIN_THROTTLERS.username,
+              ttl: windowMs,
+              limit: perUsername,
+              getTracker: usernameTracker,
+            },
+          ],
+          storage: holder.storage,
+        };
+      },
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    JwtStrategy,
+    LoginThrottlerGuard,
+    // Order matters: authentication first, then roles.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}

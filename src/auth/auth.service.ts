@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { ValidationFailedError } from '../common/errors/http-errors';
+import { authConfig } from '../config/auth.config';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import type { AuthenticatedUser } from './authenticated-user';
+import type { MeDto } from './dto/me.dto';
+import type { TokenResponseDto } from './dto/token-response.dto';
+import {
+  mapTokenEndpointError,
+  mapUserinfoError,
+  type TokenOperation,
+} from './keycloak-auth-errors';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly tokens: KeycloakTokenClient,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  async login(username: string, password: string, scope?: string): Promise<TokenResponseDto> {
+    const requested = this.scopeFor(scope);
+    return toTokenResponse(
+      await this.call('login', () => this.tokens.passwordGrant(username, password, requested)),
+    );
+  }
+
+  async refresh(refreshToken: string): Promise<TokenResponseDto> {
+    return toTokenResponse(
+      await this.call('refresh', () => this.tokens.refreshGrant(refreshToken)),
+    );
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.call('logout', () => this.tokens.logout(refreshToken));
+  }
+
+  async me(user: AuthenticatedUser): Promise<MeDto> {
+    try {
+      const info = await this.tokens.userinfo(user.accessToken);
+      return { ...info, roles: user.roles };
+    } catch (err: unknown) {
+      throw mapUserinfoError(err);
+    }
+  }
+
+  /**
+   * `openid` always, so that userinfo accepts the token (Keycloak answers 403 without it); any
+   * other scope only from the allow-list.
+   */
+  scopeFor(scope: string | undefined): string {
+    const extra = (scope ?? '').split(' ').filter((s) => s.length > 0 && s !== 'openid');
+    const refused = extra.filter((s) => !this.auth.allowedScopes.includes(s));
+    if (refused.length > 0) {
+      throw new ValidationFailedError([
+        {
+          field: 'scope',
+          message: `scope ${refused.map((s) => `'${s}'`).join(', ')} is not allowed (allowed: ${this.auth.allowedScopes.join(', ') || 'none'})`,
+        },
+      ]);
+    }
+    return ['openid', ...new Set(extra)].join(' ');
+  }
+
+  private async call<T>(operation: TokenOperation, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err: unknown) {
+      throw mapTokenEndpointError(err, operation, this.keycloak.clientId);
+    }
+  }
+}
+
+export function toTokenResponse(response: KeycloakTokenResponse): TokenResponseDto {
+  const {
+    access_token,
+    expires_in,
+    refresh_token,
+    refresh_expires_in,
+    token_type,
+    id_token,
+    scope,
+    session_state,
+  } = response;
+  return {
+    access_token,
+    expires_in,
+    refresh_token,
+    refresh_expires_in,
+    token_type,
+    id_token,
+    scope,
+    session_state,
+  };
+}

@@ -1,0 +1,66 @@
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { authConfig } from '../../config/auth.config';
+import { keycloakConfig } from '../../config/keycloak.config';
+import type { AuthenticatedUser } from '../authenticated-user';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { toTokenError } from '../token-errors';
+import { extractBearer, JWT_STRATEGY } from './jwt.strategy';
+import { VerifiedTokenCache } from './verified-token.cache';
+
+type GuardedRequest = FastifyRequest & { user?: AuthenticatedUser };
+
+/** The global guard: every route needs a valid Keycloak access token unless it is @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
+  private readonly cache: VerifiedTokenCache;
+  private readonly expected: { issuer: string; audience: string };
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+  ) {
+    super();
+    this.cache = new VerifiedTokenCache(auth.tokenCacheSize);
+    this.expected = { issuer: keycloak.expectedIssuer, audience: auth.audience };
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const token = extractBearer(request);
+    const cached = token ? this.cache.get(token) : undefined;
+    if (cached) {
+      request.user = cached;
+      return true;
+    }
+    await (super.canActivate(context) as Promise<boolean>);
+    if (token && request.user) {
+      // The strategy returns claims and roles; the raw token is added here, once verified.
+      request.user = { ...request.user, accessToken: token };
+      this.cache.set(token, request.user);
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(
+    err: unknown,
+    user: TUser | false,
+    info: unknown,
+  ): TUser {
+    if (err || !user) {
+      throw toTokenError(err ?? info, this.expected);
+    }
+    return user;
+  }
+}

@@ -1,0 +1,233 @@
+import { ErrorCode } from '../common/errors/error-codes';
+import { ProblemError } from '../common/errors/problem.error';
+import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { AuthErrorCode, TokenRejectedError } from './auth.errors';
+
+export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials';
+
+interface Rule {
+  error: string | RegExp;
+  description?: RegExp;
+  operations?: TokenOperation[];
+  make: (e: KeycloakResponseError, clientId: string) => ProblemError;
+}
+
+const problem = (
+  e: KeycloakResponseError,
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  hint?: string,
+): ProblemError =>
+  new ProblemError({ status, code, title, detail, hint, upstream: e.upstream, cause: e });
+
+const misconfigured = (e: KeycloakResponseError, detail: string, hint: string): ProblemError =>
+  problem(
+    e,
+    502,
+    AuthErrorCode.BFF_CLIENT_MISCONFIGURED,
+    'The BFF is misconfigured at Keycloak',
+    detail,
+    hint,
+  );
+
+/**
+ * What Keycloak's token and logout endpoints say, and what we answer. First match wins; the
+ * descriptions are Keycloak's own texts (stable across 2x releases).
+ */
+const TOKEN_RULES: Rule[] = [
+  {
+    error: /^(invalid_client|unauthorized_client)$/,
+    description: /invalid client/i,
+    make: (e, clientId) =>
+      misconfigured(
+        e,
+        `Keycloak rejected the BFF's client credentials (client '${clientId}')`,
+        `Check KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET against the Credentials tab of client '${clientId}'; the client must be confidential (Client authentication on).`,
+      ),
+  },
+  {
+    error: 'unauthorized_client',
+    description: /direct access grants/i,
+    make: (e, clientId) =>
+      misconfigured(
+        e,
+        `Client '${clientId}' may not use the password grant`,
+        `Enable "Direct access grants" on client '${clientId}' (Clients → ${clientId} → Settings → Capability config).`,
+      ),
+  },
+  {
+    error: 'unauthorized_client',
+    description: /service account/i,
+    make: (e, clientId) =>
+      misconfigured(
+        e,
+        `Client '${clientId}' has no service account`,
+        `Enable "Service accounts roles" on client '${clientId}'.`,
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    description: /invalid user credentials/i,
+    make: (e) =>
+      problem(
+        e,
+        401,
+        AuthErrorCode.INVALID_CREDENTIALS,
+        'Invalid credentials',
+        'Wrong username or password',
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    description: /account (is )?temporarily (disabled|locked)/i,
+    make: (e) =>
+      problem(
+        e,
+        403,
+        AuthErrorCode.ACCOUNT_DISABLED,
+        'Account locked',
+        'The account is temporarily locked after too many failed logins',
+        'Wait for the lock to expire, or ask an administrator to unlock the user.',
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    description: /account disabled|user (is )?disabled/i,
+    make: (e) =>
+      problem(
+        e,
+        403,
+        AuthErrorCode.ACCOUNT_DISABLED,
+        'Account disabled',
+        'The account is disabled',
+        'An administrator must enable the user.',
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    description: /not fully set up/i,
+    make: (e) =>
+      problem(
+        e,
+        403,
+        AuthErrorCode.ACCOUNT_NOT_FULLY_SET_UP,
+        'Account not fully set up',
+        'The account has pending required actions or missing profile fields',
+        'Complete the pending required actions (e.g. update password, verify email) or fill the required profile fields (email, first and last name) in Keycloak; the password grant cannot do it.',
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    description: /session not active|session doesn't have required client|user session not found/i,
+    make: (e) =>
+      new TokenRejectedError(
+        'SESSION_NOT_ACTIVE',
+        'The Keycloak session of this token has ended (logout, expiry or admin action)',
+        {
+          hint: 'Log in again.',
+          upstream: e.upstream,
+          cause: e,
+        },
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    operations: ['refresh', 'logout'],
+    make: (e) =>
+      problem(
+        e,
+        401,
+        AuthErrorCode.INVALID_REFRESH_TOKEN,
+        'Invalid refresh token',
+        `Keycloak refused the refresh token: ${e.upstream?.error_description ?? 'invalid'}`,
+        'Log in again.',
+      ),
+  },
+  {
+    error: 'invalid_grant',
+    operations: ['login'],
+    make: (e) =>
+      problem(
+        e,
+        401,
+        AuthErrorCode.INVALID_CREDENTIALS,
+        'Invalid credentials',
+        `Keycloak refused the login: ${e.upstream?.error_description ?? 'invalid grant'}`,
+      ),
+  },
+  {
+    error: 'invalid_scope',
+    make: (e) =>
+      problem(
+        e,
+        400,
+        AuthErrorCode.INVALID_SCOPE,
+        'Invalid scope',
+        e.upstream?.error_description ?? 'Keycloak refused the requested scope',
+        'Request only client scopes assigned to the client.',
+      ),
+  },
+];
+
+/** Maps a failed token/logout call to our codes; anything unmatched is rethrown as it came. */
+export function mapTokenEndpointError(
+  err: unknown,
+  operation: TokenOperation,
+  clientId: string,
+): unknown {
+  if (!(err instanceof KeycloakResponseError)) {
+    return err;
+  }
+  const error = err.upstream?.error ?? '';
+  const description = err.upstream?.error_description ?? '';
+  const rule = TOKEN_RULES.find(
+    (r) =>
+      (typeof r.error === 'string' ? r.error === error : r.error.test(error)) &&
+      (r.description?.test(description) ?? true) &&
+      (r.operations?.includes(operation) ?? true),
+  );
+  if (rule) {
+    return rule.make(err, clientId);
+  }
+  if (err.upstream?.status === 404) {
+    return problem(
+      err,
+      502,
+      ErrorCode.REALM_NOT_FOUND,
+      'Realm not found',
+      'Keycloak answered 404 at the token endpoint',
+      'Check KEYCLOAK_REALM and KEYCLOAK_URL.',
+    );
+  }
+  return err;
+}
+
+/** Userinfo refusals: 403 insufficient_scope is the classic token-without-openid mistake. */
+export function mapUserinfoError(err: unknown): unknown {
+  if (!(err instanceof KeycloakResponseError)) {
+    return err;
+  }
+  const { status, error, error_description: description } = err.upstream ?? {};
+  if (status === 403 && (error === 'insufficient_scope' || /openid/i.test(description ?? ''))) {
+    return new ProblemError({
+      status: 403,
+      code: AuthErrorCode.MISSING_OPENID_SCOPE,
+      title: 'Token lacks the openid scope',
+      detail: "Keycloak's userinfo endpoint refuses tokens issued without the 'openid' scope",
+      hint: 'Request the token with scope=openid (POST /auth/login always does).',
+      upstream: err.upstream,
+      cause: err,
+    });
+  }
+  if (status === 401) {
+    const session = /session/i.test(description ?? '');
+    return new TokenRejectedError(
+      session ? 'SESSION_NOT_ACTIVE' : 'TOKEN_NOT_ACTIVE',
+      `Keycloak no longer accepts this token: ${description ?? error ?? 'invalid_token'}`,
+      { hint: 'Log in again.', upstream: err.upstream, cause: err },
+    );
+  }
+  return err;
+}

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import Redis from 'ioredis';
+
+// Atomic hit-count-and-block, so several BFF instances share one budget per key.
+const INCREMENT = `
+local blockTtl = redis.call('PTTL', KEYS[2])
+if blockTtl > 0 then
+  return {tonumber(redis.call('GET', KEYS[1]) or ARGV[2]), math.max(redis.call('PTTL', KEYS[1]), 0), 1, blockTtl}
+end
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, ttl, 1, tonumber(ARGV[3])}
+end
+return {hits, ttl, 0, 0}
+`;
+
+/**
+ * Throttler storage in Redis (REDIS_URL). If Redis fails, logins are let through and a warning
+ * is logged: an outage of the limiter must not lock every user out.
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
+  private readonly redis: Redis;
+
+  constructor(
+    url: string,
+    private readonly prefix = 'keycloak-bff:throttle:',
+  ) {
+    this.redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+    });
+    this.redis.on('error', (err: Error) =>
+      this.logger.warn({ msg: 'Redis error (login rate limit)', err }),
+    );
+  }
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const base = `${this.prefix}${name}:${key}`;
+    try {
+      const [totalHits, ttlMs, blocked, blockMs] = (await this.redis.eval(
+        INCREMENT,
+        2,
+        base,
+        `${base}:blocked`,
+        String(ttl),
+        String(limit),
+        String(blockDuration),
+      )) as [number, number, number, number];
+      return {
+        totalHits,
+        timeToExpire: Math.ceil(ttlMs / 1000),
+        isBlocked: blocked === 1,
+        timeToBlockExpire: Math.ceil(blockMs / 1000),
+      };
+    } catch (err: unknown) {
+      this.logger.warn({ msg: 'Login rate limit skipped: Redis unavailable', err });
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,89 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { EnvExample, splitList, validateEnv } from './env-validation';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+export class AuthEnv {
+  @EnvExample('bff')
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE?: string;
+
+  @EnvExample('5')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(0)
+  @Max(300)
+  AUTH_CLOCK_TOLERANCE_S = 5;
+
+  @EnvExample('profile email offline_access')
+  @IsOptional()
+  @Matches(/^[\w:./-]+([ ,][\w:./-]+)*$/, {
+    message: 'must be scope names separated by spaces or commas',
+  })
+  AUTH_ALLOWED_SCOPES?: string;
+
+  @EnvExample('30000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(0)
+  @Max(3_600_000)
+  JWKS_REFETCH_COOLDOWN_MS = 30_000;
+
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of entries (0 disables the cache)' })
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_TOKEN_CACHE_SIZE = 10_000;
+
+  @EnvExample('20')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of attempts' })
+  @Min(1)
+  LOGIN_RATE_LIMIT_PER_IP = 20;
+
+  @EnvExample('5')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of attempts' })
+  @Min(1)
+  LOGIN_RATE_LIMIT_PER_USERNAME = 5;
+
+  @EnvExample('60')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(1)
+  LOGIN_RATE_LIMIT_WINDOW_S = 60;
+
+  @EnvExample('redis://127.0.0.1:6379')
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+}
+
+export const authConfig = registerAs('auth', () => {
+  const env = validateEnv(AuthEnv, process.env);
+  const clientId = process.env.KEYCLOAK_CLIENT_ID ?? '';
+  return {
+    /** The `aud` every access token must carry; Keycloak's audience mapper puts the client id there. */
+    audience: env.AUTH_AUDIENCE ?? clientId,
+    clockToleranceSec: env.AUTH_CLOCK_TOLERANCE_S,
+    /** Scopes a login may ask for besides `openid`, which is always requested. */
+    allowedScopes: splitList(
+      (env.AUTH_ALLOWED_SCOPES ?? 'profile email offline_access').replace(/ /g, ','),
+    ),
+    jwksRefetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
+    tokenCacheSize: env.AUTH_TOKEN_CACHE_SIZE,
+    loginRateLimit: {
+      perIp: env.LOGIN_RATE_LIMIT_PER_IP,
+      perUsername: env.LOGIN_RATE_LIMIT_PER_USERNAME,
+      windowMs: env.LOGIN_RATE_LIMIT_WINDOW_S * 1000,
+    },
+    redisUrl: env.REDIS_URL,
+  };
+});
+
+export type AuthConfig = ReturnType<typeof authConfig>;

@@ -1,0 +1,134 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { HttpService } from '@nestjs/axios';
+import {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import type { AuthConfig } from '../config/auth.config';
+import { JwksService } from './jwks.service';
+import type { OidcDiscoveryService } from './oidc-discovery.service';
+
+const JWKS_URI = 'http://kc/realms/demo/protocol/openid-connect/certs';
+
+function rsaJwk(kid: string) {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+}
+
+const KEY_A = rsaJwk('key-a');
+const KEY_B = rsaJwk('key-b');
+
+function forbidden(): AxiosError {
+  const config = { headers: new AxiosHeaders(), url: JWKS_URI } as InternalAxiosRequestConfig;
+  return new AxiosError(
+    '403',
+    'ERR_BAD_REQUEST',
+    config,
+    {},
+    {
+      status: 403,
+      statusText: 'Forbidden',
+      data: '<h1>blocked</h1>',
+      headers: {},
+      config,
+    },
+  );
+}
+
+function setup(cooldownMs = 30_000) {
+  let clock = 1_000_000;
+  const get = jest.fn<Promise<AxiosResponse>, [string]>();
+  const http = { axiosRef: { get } } as unknown as HttpService;
+  const discovery = {
+    getEndpoints: () => Promise.resolve({ jwks: JWKS_URI }),
+  } as unknown as OidcDiscoveryService;
+  const config = { jwksRefetchCooldownMs: cooldownMs } as AuthConfig;
+  const sut = new JwksService(http, discovery, config);
+  sut.now = () => clock;
+  const serve = (...keys: unknown[]) => get.mockResolvedValue({ data: { keys } } as AxiosResponse);
+  return { sut, get, serve, advance: (ms: number) => (clock += ms) };
+}
+
+describe(JwksService.name, () => {
+  it('should load the keys at start as parsed KeyObjects', async () => {
+    const { sut, serve, get } = setup();
+    serve(KEY_A);
+    await sut.onApplicationBootstrap();
+    const key = await sut.getKey('key-a');
+    expect(key.alg).toBe('RS256');
+    expect(key.key.type).toBe('public');
+    expect(key.key.asymmetricKeyType).toBe('rsa');
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledWith(JWKS_URI);
+  });
+
+  it('should answer cached keys without fetching', async () => {
+    const { sut, serve, get } = setup();
+    serve(KEY_A);
+    await sut.onApplicationBootstrap();
+    await Promise.all(Array.from({ length: 100 }, () => sut.getKey('key-a')));
+    expect(get).toHaveBeenCalledTimes(1);
+  });
+
+  it('should share one fetch among 1,000 concurrent unknown kids', async () => {
+    const { sut, serve, get, advance } = setup();
+    serve(KEY_A);
+    await sut.onApplicationBootstrap();
+    advance(60_000);
+    const results = await Promise.allSettled(
+      Array.from({ length: 1000 }, (_, i) => sut.getKey(`random-${i}`)),
+    );
+    expect(get).toHaveBeenCalledTimes(2);
+    expect(
+      results.every(
+        (r) =>
+          r.status === 'rejected' && (r.reason as { code: string }).code === 'TOKEN_UNKNOWN_KEY',
+      ),
+    ).toBe(true);
+  });
+
+  it('should not refetch within the cooldown, and pick up a rotated key after it', async () => {
+    const { sut, serve, get, advance } = setup(30_000);
+    serve(KEY_A);
+    await sut.onApplicationBootstrap();
+    serve(KEY_A, KEY_B);
+    advance(1000);
+    await expect(sut.getKey('key-b')).rejects.toMatchObject({ code: 'TOKEN_UNKNOWN_KEY' });
+    expect(get).toHaveBeenCalledTimes(1);
+    advance(30_000);
+    await expect(sut.getKey('key-b')).resolves.toMatchObject({ kid: 'key-b' });
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('should keep its keys when a refetch fails (stale-if-error)', async () => {
+    const { sut, serve, get, advance } = setup();
+    serve(KEY_A);
+    await sut.onApplicationBootstrap();
+    get.mockRejectedValue(forbidden());
+    advance(60_000);
+    await expect(sut.getKey('key-b')).rejects.toMatchObject({ code: 'TOKEN_UNKNOWN_KEY' });
+    await expect(sut.getKey('key-a')).resolves.toMatchObject({ kid: 'key-a' });
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('should say JWKS_UNAVAILABLE, naming the status, when no key was ever loaded', async () => {
+    const { sut, get } = setup();
+    get.mockRejectedValue(forbidden());
+    await sut.onApplicationBootstrap();
+    await expect(sut.getKey('key-a')).rejects.toMatchObject({
+      status: 503,
+      code: 'JWKS_UNAVAILABLE',
+      detail: `The certs endpoint answered 403 (${JWKS_URI})`,
+    });
+  });
+
+  it('should ignore keys it must not accept (HMAC, encryption-only)', async () => {
+    const { sut, serve } = setup();
+    serve({ kty: 'oct', kid: 'hmac', alg: 'HS256', k: 'c2VjcmV0', use: 'sig' }, KEY_A);
+    await sut.onApplicationBootstrap();
+    expect(sut.kids).toEqual(['key-a']);
+    expect(sut.algorithms).toEqual(['RS256']);
+  });
+});

@@ -1,0 +1,84 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { keycloakConfig } from '../config/keycloak.config';
+import { callKeycloak } from './keycloak-http';
+import { OidcDiscoveryService } from './oidc-discovery.service';
+
+/** Keycloak's token endpoint answer (RFC 6749 §5.1 plus Keycloak's extras). */
+export interface KeycloakTokenResponse {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  refresh_expires_in?: number;
+  token_type: string;
+  id_token?: string;
+  scope?: string;
+  session_state?: string;
+  'not-before-policy'?: number;
+}
+
+export type UserInfo = Record<string, unknown> & { sub: string };
+
+const FORM = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+
+/**
+ * The BFF's confidential client at Keycloak's token, logout and userinfo endpoints. Client
+ * authentication is `client_secret_post`. Failures arrive narrowed (see keycloak.errors.ts);
+ * callers map them to their own codes.
+ */
+@Injectable()
+export class KeycloakTokenClient {
+  constructor(
+    private readonly http: HttpService,
+    private readonly discovery: OidcDiscoveryService,
+    @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  passwordGrant(username: string, password: string, scope: string): Promise<KeycloakTokenResponse> {
+    return this.token({ grant_type: 'password', username, password, scope });
+  }
+
+  refreshGrant(refreshToken: string): Promise<KeycloakTokenResponse> {
+    return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  clientCredentialsGrant(scope?: string): Promise<KeycloakTokenResponse> {
+    return this.token({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  }
+
+  /** Ends the SSO session the refresh token belongs to (Keycloak answers 204). */
+  async logout(refreshToken: string): Promise<void> {
+    const { endSession } = await this.discovery.getEndpoints();
+    if (!endSession) {
+      throw new Error('The discovery document has no end_session_endpoint');
+    }
+    await callKeycloak('logout', () =>
+      this.http.axiosRef.post(endSession, this.form({ refresh_token: refreshToken }), FORM),
+    );
+  }
+
+  async userinfo(accessToken: string): Promise<UserInfo> {
+    const { userinfo } = await this.discovery.getEndpoints();
+    return callKeycloak('userinfo', () =>
+      this.http.axiosRef.get<UserInfo>(userinfo, {
+        headers: { Authorization: `Bearer ${accessToken}` },
+      }),
+    );
+  }
+
+  private async token(params: Record<string, string>): Promise<KeycloakTokenResponse> {
+    const { token } = await this.discovery.getEndpoints();
+    return callKeycloak('token', () =>
+      this.http.axiosRef.post<KeycloakTokenResponse>(token, this.form(params), FORM),
+    );
+  }
+
+  private form(params: Record<string, string>): string {
+    return new URLSearchParams({
+      ...params,
+      client_id: this.config.clientId,
+      client_secret: this.config.clientSecret,
+    }).toString();
+  }
+}
