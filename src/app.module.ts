@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
+import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
@@ -12,6 +13,7 @@ import { KeycloakModule } from './keycloak/keycloak.module';
     KeycloakModule,
     HealthModule,
     AuthModule,
+    UsersModule,
   ],
 })
 export class AppModule implements OnApplicationShutdown {

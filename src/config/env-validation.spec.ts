@@ -67,6 +67,17 @@ describe('config validation', () => {
     },
   );
 
+  it('should require admin credentials only in master-admin mode', () => {
+    expect(collectEnvErrors({ ...VALID, ADMIN_TOKEN_MODE: 'service-account' })).toEqual([]);
+    expect(collectEnvErrors({ ...VALID, ADMIN_TOKEN_MODE: 'master-admin' })).toEqual([
+      'KEYCLOAK_ADMIN_USERNAME is required (example: KEYCLOAK_ADMIN_USERNAME=admin)',
+      'KEYCLOAK_ADMIN_PASSWORD is required (example: KEYCLOAK_ADMIN_PASSWORD=change-me)',
+    ]);
+    expect(collectEnvErrors({ ...VALID, ADMIN_TOKEN_MODE: 'root' })[0]).toContain(
+      'ADMIN_TOKEN_MODE is invalid: must be one of service-account, master-admin',
+    );
+  });
+
   it('should derive the public issuer from KEYCLOAK_URL unless KEYCLOAK_PUBLIC_URL is set', () => {
     process.env = { ...VALID, KEYCLOAK_URL: 'http://keycloak:8080/' };
     expect(keycloakConfig().expectedIssuer).toBe('http://keycloak:8080/realms/demo');

@@ -5,6 +5,8 @@ import { USER_AGENT } from '../common/version';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakHttpAgents } from './keycloak-http-agents';
 import { JwksService } from './jwks.service';
+import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
+import { KeycloakAdminClient } from './keycloak-admin.client';
 import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 
@@ -25,7 +27,20 @@ import { OidcDiscoveryService } from './oidc-discovery.service';
       }),
     }),
   ],
-  providers: [OidcDiscoveryService, JwksService, KeycloakTokenClient],
-  exports: [HttpModule, OidcDiscoveryService, JwksService, KeycloakTokenClient],
+  providers: [
+    OidcDiscoveryService,
+    JwksService,
+    KeycloakTokenClient,
+    KeycloakAdminTokenProvider,
+    KeycloakAdminClient,
+  ],
+  exports: [
+    HttpModule,
+    OidcDiscoveryService,
+    JwksService,
+    KeycloakTokenClient,
+    KeycloakAdminTokenProvider,
+    KeycloakAdminClient,
+  ],
 })
 export class KeycloakModule {}

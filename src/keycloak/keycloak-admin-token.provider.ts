@@ -1,0 +1,84 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
+import { adminConfig } from '../config/admin.config';
+import { keycloakConfig } from '../config/keycloak.config';
+import { callKeycloak } from './keycloak-http';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
+
+/**
+ * The token for Keycloak's Admin REST API: by default the BFF's own service account
+ * (client-credentials, no admin password anywhere). Cached until shortly before it expires;
+ * concurrent callers share one fetch; never one grant per request.
+ */
+@Injectable()
+export class KeycloakAdminTokenProvider {
+  private cached?: { token: string; expiresAt: number };
+  private inFlight?: Promise<string>;
+  /** Grants made so far, for tests and the benchmark. */
+  grantCount = 0;
+  /** The clock; tests replace it. */
+  now: () => number = Date.now;
+
+  constructor(
+    private readonly tokens: KeycloakTokenClient,
+    private readonly http: HttpService,
+    @Inject(adminConfig.KEY) private readonly admin: ConfigType<typeof adminConfig>,
+    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  getToken(): Promise<string> {
+    if (this.cached && this.now() < this.cached.expiresAt) {
+      return Promise.resolve(this.cached.token);
+    }
+    this.inFlight ??= this.grant().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** The Admin API refused this token (revoked, key rotated): forget it if it is still the cached one. */
+  invalidate(token: string): void {
+    if (this.cached?.token === token) {
+      this.cached = undefined;
+    }
+  }
+
+  private async grant(): Promise<string> {
+    this.grantCount++;
+    let response: KeycloakTokenResponse;
+    try {
+      response = this.admin.masterAdmin
+        ? await this.masterAdminGrant()
+        : await this.tokens.clientCredentialsGrant();
+    } catch (err: unknown) {
+      throw mapTokenEndpointError(err, 'client_credentials', this.keycloak.clientId);
+    }
+    // Renew a little early, but never so early that a short-lived token is never reused.
+    const skew = Math.min(this.admin.tokenExpirySkewSec, response.expires_in / 2);
+    this.cached = {
+      token: response.access_token,
+      expiresAt: this.now() + (response.expires_in - skew) * 1000,
+    };
+    return response.access_token;
+  }
+
+  /** The weaker alternative: a master-realm admin through admin-cli's password grant. */
+  private masterAdminGrant(): Promise<KeycloakTokenResponse> {
+    const { username, password } = this.admin.masterAdmin ?? { username: '', password: '' };
+    const body = new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username,
+      password,
+    });
+    return callKeycloak('token', () =>
+      this.http.axiosRef.post<KeycloakTokenResponse>(
+        `${this.keycloak.url}/realms/master/protocol/openid-connect/token`,
+        body.toString(),
+        { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      ),
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import type { HttpService } from '@nestjs/axios';
+import {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import type { KeycloakConfig } from '../config/keycloak.config';
+import type { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
+import { KeycloakAdminClient } from './keycloak-admin.client';
+
+function failure(status: number): AxiosError {
+  const config = { headers: new AxiosHeaders() } as InternalAxiosRequestConfig;
+  return new AxiosError(
+    String(status),
+    'ERR_BAD_REQUEST',
+    config,
+    {},
+    {
+      status,
+      statusText: '',
+      data: { error: 'x' },
+      headers: {},
+      config,
+    },
+  );
+}
+
+function setup() {
+  const get = jest.fn<Promise<AxiosResponse>, [string, { headers: Record<string, string> }]>();
+  let n = 0;
+  const tokens = {
+    getToken: jest.fn(() => Promise.resolve(`t${++n}`)),
+    invalidate: jest.fn(),
+  };
+  const sut = new KeycloakAdminClient(
+    { axiosRef: { get } } as unknown as HttpService,
+    tokens as unknown as KeycloakAdminTokenProvider,
+    { url: 'http://kc', realm: 'demo', clientId: 'bff' } as KeycloakConfig,
+  );
+  return { sut, get, tokens };
+}
+
+const ok = (data: unknown) => ({ data }) as AxiosResponse;
+
+describe(KeycloakAdminClient.name, () => {
+  it('should call the Admin API with the cached token', async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(ok({ id: 'u1' }));
+    await expect(sut.getUser('u1')).resolves.toEqual({ id: 'u1' });
+    expect(get).toHaveBeenCalledWith('http://kc/admin/realms/demo/users/u1', {
+      headers: { Authorization: 'Bearer t1' },
+    });
+  });
+
+  it('should retry exactly once with a fresh token after a 401', async () => {
+    const { sut, get, tokens } = setup();
+    get.mockRejectedValueOnce(failure(401)).mockResolvedValueOnce(ok(7));
+    await expect(sut.countUsers({})).resolves.toBe(7);
+    expect(tokens.invalidate).toHaveBeenCalledWith('t1');
+    expect(get).toHaveBeenCalledTimes(2);
+    expect(get.mock.calls[1]?.[1].headers.Authorization).toBe('Bearer t2');
+  });
+
+  it('should give up after the second 401', async () => {
+    const { sut, get } = setup();
+    get.mockRejectedValue(failure(401));
+    await expect(sut.countUsers({})).rejects.toMatchObject({
+      code: 'IDP_ERROR',
+      upstream: { status: 401 },
+    });
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('should name a 403 ADMIN_PERMISSION_MISSING, naming the service account', async () => {
+    const { sut, get } = setup();
+    get.mockRejectedValue(failure(403));
+    await expect(sut.listUsers({ first: 0, max: 1 })).rejects.toMatchObject({
+      status: 502,
+      code: 'ADMIN_PERMISSION_MISSING',
+      hint: expect.stringContaining('service-account-bff'),
+    });
+    expect(get).toHaveBeenCalledTimes(1);
+  });
+
+  it('should name a 404 USER_NOT_FOUND', async () => {
+    const { sut, get } = setup();
+    get.mockRejectedValue(failure(404));
+    await expect(sut.getUser('u9')).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+  });
+});

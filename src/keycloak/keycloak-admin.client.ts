@@ -1,0 +1,134 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { AxiosResponse } from 'axios';
+import { ProblemError } from '../common/errors/problem.error';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
+import { callKeycloak } from './keycloak-http';
+import { KeycloakResponseError } from './keycloak.errors';
+
+/** Keycloak's UserRepresentation, the fields the BFF passes on. */
+export interface KeycloakUser {
+  id: string;
+  username: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  enabled: boolean;
+  emailVerified?: boolean;
+  createdTimestamp?: number;
+  attributes?: Record<string, string[]>;
+  requiredActions?: string[];
+  totp?: boolean;
+  notBefore?: number;
+}
+
+export interface UserQuery {
+  search?: string;
+  username?: string;
+  email?: string;
+  exact?: boolean;
+  enabled?: boolean;
+}
+
+export class AdminPermissionMissingError extends ProblemError {
+  constructor(clientId: string, cause: KeycloakResponseError) {
+    super({
+      status: 502,
+      code: 'ADMIN_PERMISSION_MISSING',
+      title: "The BFF's service account lacks admin permissions",
+      detail: "Keycloak's Admin API answered 403 to the BFF",
+      hint: `Grant the realm-management client roles view-users and query-users to service-account-${clientId} (Clients → ${clientId} → Service accounts roles).`,
+      upstream: cause.upstream,
+      cause,
+    });
+  }
+}
+
+export class UserNotFoundError extends ProblemError {
+  constructor(id: string, cause?: unknown) {
+    super({
+      status: 404,
+      code: 'USER_NOT_FOUND',
+      title: 'User not found',
+      detail: `No user with id ${id}`,
+      cause,
+    });
+  }
+}
+
+/**
+ * Keycloak's Admin REST API (users). A 401 means our cached token went stale: it is dropped and
+ * the call retried exactly once with a fresh one.
+ */
+@Injectable()
+export class KeycloakAdminClient {
+  constructor(
+    private readonly http: HttpService,
+    private readonly tokens: KeycloakAdminTokenProvider,
+    @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  listUsers(query: UserQuery & { first: number; max: number }): Promise<KeycloakUser[]> {
+    return this.call((headers) =>
+      this.http.axiosRef.get<KeycloakUser[]>(this.url('/users'), {
+        headers,
+        params: { ...query, briefRepresentation: false },
+      }),
+    );
+  }
+
+  countUsers(query: UserQuery): Promise<number> {
+    return this.call((headers) =>
+      this.http.axiosRef.get<number>(this.url('/users/count'), { headers, params: query }),
+    );
+  }
+
+  async getUser(id: string): Promise<KeycloakUser> {
+    try {
+      return await this.call((headers) =>
+        this.http.axiosRef.get<KeycloakUser>(this.url(`/users/${encodeURIComponent(id)}`), {
+          headers,
+        }),
+      );
+    } catch (err: unknown) {
+      if (err instanceof KeycloakResponseError && err.upstream?.status === 404) {
+        throw new UserNotFoundError(id, err);
+      }
+      throw err;
+    }
+  }
+
+  private url(path: string): string {
+    return `${this.config.url}/admin/realms/${encodeURIComponent(this.config.realm)}${path}`;
+  }
+
+  private async call<T>(
+    request: (headers: Record<string, string>) => Promise<AxiosResponse<T>>,
+  ): Promise<T> {
+    const attempt = (token: string): Promise<T> =>
+      callKeycloak('admin', () => request({ Authorization: `Bearer ${token}` }));
+    const token = await this.tokens.getToken();
+    try {
+      return await attempt(token);
+    } catch (err: unknown) {
+      if (!(err instanceof KeycloakResponseError && err.upstream?.status === 401)) {
+        throw this.narrow(err);
+      }
+    }
+    this.tokens.invalidate(token);
+    try {
+      return await attempt(await this.tokens.getToken());
+    } catch (err: unknown) {
+      throw this.narrow(err);
+    }
+  }
+
+  private narrow(err: unknown): unknown {
+    if (err instanceof KeycloakResponseError && err.upstream?.status === 403) {
+      return new AdminPermissionMissingError(this.config.clientId, err);
+    }
+    return err;
+  }
+}
