@@ -29,7 +29,10 @@ describe('Foundation (real Keycloak)', () => {
   it('should be ready when Keycloak is up', async () => {
     const res = await sut.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', info: { keycloak: { status: 'up' } } });
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      info: { keycloak: { status: 'up', issuer: 'matches', signingKeys: 1 } },
+    });
   });
 
   it('should be live', async () => {

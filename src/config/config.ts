@@ -1,13 +1,14 @@
 import { AppEnv, appConfig } from './app.config';
 import { AdminEnv, adminConfig } from './admin.config';
 import { AuthEnv, authConfig } from './auth.config';
+import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
 
 /** Every config namespace, in the order README documents them. */
-export const configNamespaces = [appConfig, keycloakConfig, authConfig, adminConfig];
+export const configNamespaces = [appConfig, keycloakConfig, authConfig, adminConfig, doctorConfig];
 
-const envClasses = [AppEnv, KeycloakEnv, AuthEnv, AdminEnv];
+const envClasses = [AppEnv, KeycloakEnv, AuthEnv, AdminEnv, DoctorEnv];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */
 export function collectEnvErrors(env: NodeJS.ProcessEnv): string[] {

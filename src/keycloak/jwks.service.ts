@@ -116,27 +116,10 @@ export class JwksService implements OnApplicationBootstrap {
     let uri = '(unknown: discovery not loaded)';
     try {
       uri = (await this.discovery.getEndpoints()).jwks;
-      const signingKeys = await this.jwksClient(uri).getSigningKeys();
-      const next = new Map<string, VerificationKey>();
-      for (const signingKey of signingKeys) {
-        const alg = signingKey.alg;
-        if (!signingKey.kid || !isAsymmetricAlgorithm(alg)) {
-          continue;
-        }
-        next.set(signingKey.kid, {
-          kid: signingKey.kid,
-          alg,
-          key: createPublicKey(signingKey.getPublicKey()),
-        });
-      }
-      if (next.size === 0) {
-        throw new JwksUnavailableError(
-          `The realm's JWKS at ${uri} has no RSA/EC signing key we accept`,
-        );
-      }
-      this.keys = next;
+      const keys = await this.loadFrom(uri);
+      this.keys = new Map(keys.map((k) => [k.kid, k]));
       this.lastError = undefined;
-      this.logger.debug({ msg: 'JWKS loaded', uri, kids: [...next.keys()] });
+      this.logger.debug({ msg: 'JWKS loaded', uri, kids: this.kids });
     } catch (err: unknown) {
       this.lastError = this.describe(err, uri);
       this.logger.warn({
@@ -147,6 +130,27 @@ export class JwksService implements OnApplicationBootstrap {
         err,
       });
       throw this.lastError;
+    }
+  }
+
+  /** Fetches and parses a JWKS without touching the cache (doctor uses it on any URI). */
+  async loadFrom(uri: string): Promise<VerificationKey[]> {
+    try {
+      const keys: VerificationKey[] = [];
+      for (const signingKey of await this.jwksClient(uri).getSigningKeys()) {
+        const alg = signingKey.alg;
+        if (signingKey.kid && isAsymmetricAlgorithm(alg)) {
+          keys.push({ kid: signingKey.kid, alg, key: createPublicKey(signingKey.getPublicKey()) });
+        }
+      }
+      if (keys.length === 0) {
+        throw new JwksUnavailableError(
+          `The realm's JWKS at ${uri} has no RSA/EC signing key we accept`,
+        );
+      }
+      return keys;
+    } catch (err: unknown) {
+      throw this.describe(err, uri);
     }
   }
 

@@ -47,6 +47,19 @@ export class KeycloakTokenClient {
     return this.token({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
   }
 
+  /** RFC 8693 token exchange as Keycloak implements it; the BFF's client is the requester. */
+  tokenExchange(
+    subjectToken: string,
+    params: Record<string, string> = {},
+  ): Promise<KeycloakTokenResponse> {
+    return this.token({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subjectToken,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      ...params,
+    });
+  }
+
   /** Ends the SSO session the refresh token belongs to (Keycloak answers 204). */
   async logout(refreshToken: string): Promise<void> {
     const { endSession } = await this.discovery.getEndpoints();

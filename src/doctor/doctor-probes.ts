@@ -1,0 +1,187 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { doctorConfig } from '../config/doctor.config';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import type { OidcMetadata } from '../keycloak/oidc-discovery.service';
+import { describeError, upstreamText } from './doctor-errors';
+import type { CheckResult, CheckStatus } from './doctor.types';
+
+/** The doctor checks that need a token or a browser-flow probe. */
+@Injectable()
+export class DoctorProbes {
+  constructor(
+    private readonly tokens: KeycloakTokenClient,
+    private readonly http: HttpService,
+    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+    @Inject(doctorConfig.KEY) private readonly doctor: ConfigType<typeof doctorConfig>,
+  ) {}
+
+  async standardFlow(
+    metadata: OidcMetadata | undefined,
+  ): Promise<{ status: CheckStatus; text: string; fix?: string }> {
+    if (!metadata) {
+      return { status: 'SKIP', text: 'standard flow: not checked' };
+    }
+    const { clientId } = this.keycloak;
+    const redirectUri = this.doctor.redirectUri;
+    const res = await this.http.axiosRef
+      .get<string>(
+        metadata.authorization_endpoint.replace(this.keycloak.publicUrl, this.keycloak.url),
+        {
+          params: {
+            client_id: clientId,
+            response_type: 'code',
+            scope: 'openid',
+            redirect_uri: redirectUri,
+            // Clients that enforce PKCE refuse a request without it before saying anything else.
+            code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
+            code_challenge_method: 'S256',
+          },
+          validateStatus: () => true,
+          maxRedirects: 0,
+          responseType: 'text',
+        },
+      )
+      .catch(() => undefined);
+    if (!res) {
+      return {
+        status: 'WARN',
+        text: 'standard flow: not checked (authorization endpoint unreachable)',
+      };
+    }
+    const location = String(res.headers.location ?? '');
+    if (location.startsWith(redirectUri) && location.includes('error=')) {
+      const description = new URL(location).searchParams.get('error_description') ?? 'refused';
+      return {
+        status: 'WARN',
+        text: /standard flow is disabled/i.test(description)
+          ? 'standard flow: off (the cookie-session mode needs it)'
+          : `standard flow: ${description}`,
+        fix: `Enable "Standard flow" on client '${clientId}' for the cookie-session mode.`,
+      };
+    }
+    if (/invalid parameter: redirect_uri/i.test(String(res.data))) {
+      return {
+        status: 'WARN',
+        text: `standard flow: not checked, ${redirectUri} is not a valid redirect URI of the client`,
+        fix: `Register the BFF's callback URL on client '${clientId}' or set DOCTOR_REDIRECT_URI to one that is.`,
+      };
+    }
+    return { status: 'PASS', text: 'standard flow: on' };
+  }
+
+  async userinfoCheck(sample: KeycloakTokenResponse | undefined): Promise<CheckResult> {
+    const name = 'openid and userinfo';
+    if (!sample) {
+      return { id: 7, name, status: 'SKIP', found: 'Needs a token' };
+    }
+    if (!(sample.scope ?? '').split(' ').includes('openid')) {
+      return {
+        id: 7,
+        name,
+        status: 'FAIL',
+        found: `A token requested with scope=openid came back with scope '${sample.scope ?? ''}'`,
+        fix: "Keycloak's userinfo answers 403 to such tokens; check the client's client scopes.",
+      };
+    }
+    try {
+      await this.tokens.userinfo(sample.access_token);
+      return { id: 7, name, status: 'PASS', found: 'openid granted; userinfo answers' };
+    } catch (err: unknown) {
+      return {
+        id: 7,
+        name,
+        status: 'FAIL',
+        found: `userinfo refused an openid token: ${describeError(err)}`,
+      };
+    }
+  }
+
+  async exchangeCheck(
+    serviceToken: KeycloakTokenResponse | undefined,
+    userToken: KeycloakTokenResponse | undefined,
+  ): Promise<CheckResult> {
+    const name = 'token exchange';
+    const clientId = this.keycloak.clientId;
+    if (!serviceToken) {
+      return { id: 9, name, status: 'SKIP', found: 'Needs a service-account token' };
+    }
+    try {
+      await this.tokens.tokenExchange(serviceToken.access_token);
+    } catch (err: unknown) {
+      const text = upstreamText(err);
+      return /not enabled/i.test(text)
+        ? {
+            id: 9,
+            name,
+            status: 'FAIL',
+            found: `Standard token exchange is off for client '${clientId}'`,
+            fix: `Turn on "Standard token exchange" on client '${clientId}' (attribute standard.token.exchange.enabled=true).`,
+          }
+        : { id: 9, name, status: 'FAIL', found: describeError(err) };
+    }
+    if (!userToken) {
+      return {
+        id: 9,
+        name,
+        status: 'PASS',
+        found: `Standard token exchange is on; audiences (${this.doctor.exchangeAudiences.join(', ')}) not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD to check them for a user`,
+      };
+    }
+    const unavailable: string[] = [];
+    for (const audience of this.doctor.exchangeAudiences) {
+      await this.tokens
+        .tokenExchange(userToken.access_token, { audience })
+        .catch(() => unavailable.push(audience));
+    }
+    return unavailable.length
+      ? {
+          id: 9,
+          name,
+          status: 'FAIL',
+          found: `Audience(s) not available to ${this.doctor.user?.username ?? 'the user'}: ${unavailable.join(', ')}`,
+          fix: 'Give the client (or the user) a role of the audience client, or add an audience mapper for it.',
+        }
+      : {
+          id: 9,
+          name,
+          status: 'PASS',
+          found: `Standard token exchange is on; audiences ${this.doctor.exchangeAudiences.join(', ')} available`,
+        };
+  }
+
+  lifetimeCheck(
+    sample: KeycloakTokenResponse | undefined,
+    user: KeycloakTokenResponse | undefined,
+  ): CheckResult {
+    const name = 'token lifetimes';
+    if (!sample) {
+      return { id: 11, name, status: 'SKIP', found: 'Needs a token' };
+    }
+    const access = sample.expires_in;
+    const refresh = user?.refresh_expires_in;
+    const found = `access token ${access} s${refresh === undefined ? '' : `, refresh/session ${refresh} s`}`;
+    if (refresh !== undefined && refresh > 0 && access > refresh) {
+      return {
+        id: 11,
+        name,
+        status: 'FAIL',
+        found,
+        fix: 'The access token outlives the session: lower "Access Token Lifespan" below the SSO session idle timeout.',
+      };
+    }
+    if (access > 3600) {
+      return {
+        id: 11,
+        name,
+        status: 'WARN',
+        found,
+        fix: 'Access tokens over an hour are hard to revoke; a BFF refreshes cheaply, so 5–15 minutes is usual.',
+      };
+    }
+    return { id: 11, name, status: 'PASS', found };
+  }
+}

@@ -1,0 +1,24 @@
+import type { DoctorReport } from './doctor.types';
+
+/** A plain-text table: check, status, what was found, how to fix it. */
+export function formatReport(report: DoctorReport): string {
+  const lines = [`keycloak-bff doctor: realm '${report.realm}' at ${report.keycloakUrl}`, ''];
+  const width = Math.max(...report.checks.map((c) => `${c.id}. ${c.name}`.length));
+  for (const check of report.checks) {
+    lines.push(
+      `${`${check.id}. ${check.name}`.padEnd(width)}  ${check.status.padEnd(4)}  ${check.found}`,
+    );
+    if (check.fix) {
+      lines.push(`${' '.repeat(width + 8)}fix: ${check.fix}`);
+    }
+  }
+  const failed = report.checks.filter((c) => c.status === 'FAIL').length;
+  const warned = report.checks.filter((c) => c.status === 'WARN').length;
+  lines.push(
+    '',
+    failed
+      ? `${failed} check(s) failed, ${warned} warning(s)`
+      : `all checks passed, ${warned} warning(s)`,
+  );
+  return lines.join('\n');
+}

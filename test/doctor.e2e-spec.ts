@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureRealm, kc } from './utils/keycloak';
+import { startProxy } from './utils/proxy';
+
+const DOCTOR = join(__dirname, '..', 'dist', 'doctor', 'doctor.js');
+
+interface Check {
+  id: number;
+  name: string;
+  status: 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
+  found: string;
+  fix?: string;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  checks: Check[];
+}
+
+/** The built doctor as a real process with exactly this environment. */
+function doctor(env: Record<string, string>, args = ['--json']): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [DOCTOR, ...args], {
+      cwd: tmpdir(),
+      env: {
+        PATH: process.env.PATH ?? '',
+        KEYCLOAK_URL: kc.url(),
+        KEYCLOAK_REALM: 'demo',
+        KEYCLOAK_CLIENT_ID: 'bff',
+        KEYCLOAK_CLIENT_SECRET: 'bff-secret',
+        ...env,
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (code) => {
+      const checks = args.includes('--json')
+        ? (JSON.parse(stdout) as { checks: Check[] }).checks
+        : [];
+      resolve({ code, stdout, checks });
+    });
+  });
+}
+
+const check = (run: Run, id: number): Check => {
+  const found = run.checks.find((c) => c.id === id);
+  if (!found) {
+    throw new Error(`no check ${id} in ${run.stdout}`);
+  }
+  return found;
+};
+
+describe('doctor (real Keycloak)', () => {
+  beforeAll(async () => {
+    // A realm with each problem on purpose.
+    await ensureRealm({
+      realm: 'broken',
+      enabled: true,
+      clients: [
+        {
+          clientId: 'bff',
+          publicClient: false,
+          secret: 'broken-secret',
+          standardFlowEnabled: false,
+          redirectUris: ['http://localhost:3000/*'],
+          directAccessGrantsEnabled: false,
+          serviceAccountsEnabled: true,
+        },
+      ],
+    });
+  });
+
+  it('should pass every check against the demo realm and exit 0', async () => {
+    const run = await doctor({ DOCTOR_USERNAME: 'alice', DOCTOR_PASSWORD: 'alice-password' });
+    expect(run.checks.map((c) => [c.id, c.status])).toEqual(
+      Array.from({ length: 11 }, (_, i) => [i + 1, 'PASS']),
+    );
+    expect(check(run, 9).found).toBe(
+      'Standard token exchange is on; audiences orders-api available',
+    );
+    expect(run.code).toBe(0);
+  });
+
+  it('should print a table with the status and a summary', async () => {
+    const run = await doctor({}, []);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^1\. discovery\s+PASS\s+Realm 'demo' found/m);
+    expect(run.stdout).toMatch(/^all checks passed, 0 warning\(s\)$/m);
+  });
+
+  it('should name each problem of the broken realm with its fix', async () => {
+    const run = await doctor({ KEYCLOAK_REALM: 'broken', KEYCLOAK_CLIENT_SECRET: 'broken-secret' });
+    expect(run.code).toBe(1);
+    expect(check(run, 4).status).toBe('PASS');
+    expect(check(run, 5)).toMatchObject({
+      status: 'FAIL',
+      found: expect.stringContaining('direct access grants: off'),
+      fix: expect.stringContaining('Enable "Direct access grants" on client \'bff\''),
+    });
+    expect(check(run, 5).found).toContain('standard flow: off');
+    expect(check(run, 6)).toMatchObject({
+      status: 'FAIL',
+      found: expect.stringContaining("Tokens of 'bff' carry aud ["),
+      fix: expect.stringContaining('"Audience" mapper'),
+    });
+    expect(check(run, 8)).toMatchObject({
+      status: 'FAIL',
+      found: 'service-account-bff lacks realm-management view-users and query-users',
+    });
+    expect(check(run, 9)).toMatchObject({
+      status: 'FAIL',
+      found: "Standard token exchange is off for client 'bff'",
+      fix: expect.stringContaining('standard.token.exchange.enabled=true'),
+    });
+  });
+
+  it('should tell a wrong secret', async () => {
+    const run = await doctor({ KEYCLOAK_CLIENT_SECRET: 'wrong' });
+    expect(run.code).toBe(1);
+    expect(check(run, 4)).toMatchObject({
+      status: 'FAIL',
+      found: "Client 'bff' exists but KEYCLOAK_CLIENT_SECRET is wrong (or the client is public)",
+    });
+    expect(check(run, 5).status).toBe('SKIP');
+  });
+
+  it('should tell an unknown client from a wrong secret', async () => {
+    const run = await doctor({ KEYCLOAK_CLIENT_ID: 'no-such-client' });
+    expect(check(run, 4)).toMatchObject({
+      status: 'FAIL',
+      found: "Keycloak knows no client 'no-such-client' in realm 'demo'",
+    });
+    expect(run.code).toBe(1);
+  });
+
+  it('should name a wrong realm', async () => {
+    const run = await doctor({ KEYCLOAK_REALM: 'nope' });
+    expect(run.code).toBe(1);
+    expect(check(run, 1)).toMatchObject({
+      status: 'FAIL',
+      found: `Realm 'nope' does not exist at ${kc.url()}`,
+      fix: expect.stringContaining('KEYCLOAK_REALM'),
+    });
+  });
+
+  it('should show both issuers for a wrong public URL', async () => {
+    const run = await doctor({ KEYCLOAK_PUBLIC_URL: 'https://sso.example.com' });
+    expect(run.code).toBe(1);
+    expect(check(run, 2)).toMatchObject({
+      status: 'FAIL',
+      found: `Keycloak says issuer '${kc.realmUrl()}' but the BFF expects 'https://sso.example.com/realms/demo'; every token would be rejected (TOKEN_ISSUER_MISMATCH)`,
+      fix: `Set KEYCLOAK_PUBLIC_URL=${kc.url()} (the URL in the issuer), or fix Keycloak's hostname setting.`,
+    });
+  });
+
+  it('should pass behind a proxy that refuses requests without a User-Agent', async () => {
+    const proxy = await startProxy(kc.url(), { requireUserAgent: true });
+    try {
+      const run = await doctor({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      expect(run.checks.filter((c) => c.status !== 'PASS')).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(proxy.seen.length).toBeGreaterThan(5);
+      expect(proxy.seen.every((r) => r.userAgent?.startsWith('keycloak-bff/'))).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('should fail the JWKS check naming the 403 when a proxy refuses everything', async () => {
+    const proxy = await startProxy(kc.url());
+    proxy.refuseAll = true;
+    try {
+      const run = await doctor({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      expect(run.code).toBe(1);
+      expect(check(run, 3)).toMatchObject({
+        status: 'FAIL',
+        found: expect.stringContaining('answered 403'),
+      });
+      expect(check(run, 3).fix).toContain('WAF');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
