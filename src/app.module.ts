@@ -1,6 +1,7 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
+import { BenchModule } from './bench/bench.module';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
@@ -14,6 +15,8 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     AuthModule,
     UsersModule,
+    // Read at import time: the module list is static. AppEnv validates the value.
+    ...(process.env.BENCH_ROUTES === 'true' ? [BenchModule] : []),
   ],
 })
 export class AppModule implements OnApplicationShutdown {

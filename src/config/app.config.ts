@@ -54,6 +54,11 @@ export class AppEnv {
   @IsBoolean({ message: 'must be true or false' })
   DOCS_ENABLED = true;
 
+  @EnvExample('false')
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  BENCH_ROUTES = false;
+
   @EnvExample('10000')
   @Transform(toInt)
   @IsInt({ message: 'must be a number of milliseconds' })
