@@ -1,27 +1,16 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, fastifyOptions } from './app.setup';
 import { appConfig } from './config/app.config';
-import { collectEnvErrors } from './config/config';
+import { loadEnvOrExit } from './config/load-env';
 import { createRootLogger } from './logging/logger';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
-  // Variables already set in the environment win over .env (loadEnvFile never overrides).
-  if (existsSync('.env')) {
-    process.loadEnvFile('.env');
-  }
-  const errors = collectEnvErrors(process.env);
-  if (errors.length > 0) {
-    for (const line of errors) {
-      process.stderr.write(`keycloak-bff: configuration error: ${line}\n`);
-    }
-    process.exit(1);
-  }
+  loadEnvOrExit('keycloak-bff', 1);
 
   const config = appConfig();
   const logger = createRootLogger(config.logLevel);

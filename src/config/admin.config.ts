@@ -1,10 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
-import { EnvExample, validateEnv } from './env-validation';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+import { EnvExample, toInt, validateEnv } from './env-validation';
 
 export const ADMIN_TOKEN_MODES = ['service-account', 'master-admin'] as const;
 export type AdminTokenMode = (typeof ADMIN_TOKEN_MODES)[number];

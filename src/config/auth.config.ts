@@ -1,10 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { EnvExample, splitList, validateEnv } from './env-validation';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+import { EnvExample, splitList, toInt, validateEnv } from './env-validation';
 
 export class AuthEnv {
   @EnvExample('bff')

@@ -65,3 +65,11 @@ export function splitList(raw: string | undefined): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** `"42"` → 42 for @Transform; anything else is left for the validators to reject. */
+export const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/** Only the words true and false are booleans. */
+export const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
-import { collectEnvErrors } from '../config/config';
+import { loadEnvOrExit } from '../config/load-env';
 import { formatReport } from './doctor-report';
 import { DoctorModule } from './doctor.module';
 import { DoctorService } from './doctor.service';
@@ -11,16 +10,7 @@ import { DoctorService } from './doctor.service';
  * to fix it. Exit 0 when nothing failed, 1 otherwise (2 when the configuration itself is bad).
  */
 async function main(): Promise<void> {
-  if (existsSync('.env')) {
-    process.loadEnvFile('.env');
-  }
-  const errors = collectEnvErrors(process.env);
-  if (errors.length > 0) {
-    for (const line of errors) {
-      process.stderr.write(`keycloak-bff doctor: configuration error: ${line}\n`);
-    }
-    process.exit(2);
-  }
+  loadEnvOrExit('keycloak-bff doctor', 2);
   const app = await NestFactory.createApplicationContext(DoctorModule, {
     logger: false,
     abortOnError: false,

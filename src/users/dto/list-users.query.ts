@@ -1,10 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { toBool } from '../../config/env-validation';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-
-// Query strings are text: only the words true and false are booleans.
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
 
 /** The largest page any caller can ask for; USERS_MAX_PAGE_SIZE may lower it further. */
 export const MAX_PAGE_SIZE = 100;
@@ -45,13 +42,13 @@ export class ListUsersQuery {
 
   @ApiPropertyOptional({ description: 'username/email must match exactly' })
   @IsOptional()
-  @Transform(toBoolean)
+  @Transform(toBool)
   @IsBoolean({ message: 'exact must be true or false' })
   exact?: boolean;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(toBoolean)
+  @Transform(toBool)
   @IsBoolean({ message: 'enabled must be true or false' })
   enabled?: boolean;
 }
