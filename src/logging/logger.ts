@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel } from '../config/app.config';
 import { redact } from './redact';
 
@@ -6,15 +6,21 @@ import { redact } from './redact';
  * The process's one pino logger; Fastify's request logs and Nest's logs both go through it, so
  * redaction applies to every line.
  */
-export function createRootLogger(level: LogLevel): Logger {
-  return pino({
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'keycloak-bff' },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
     formatters: {
       level: (label) => ({ level: label }),
-      log: (record) => redact(record) as Record<string, unknown>,
+      // pino runs this before the serializers: req and res are left to theirs (they pick only
+      // safe fields, and copying them here would lose the request's getters).
+      log: ({ req, res, ...rest }) => ({
+        ...(redact(rest) as Record<string, unknown>),
+        ...(req === undefined ? {} : { req }),
+        ...(res === undefined ? {} : { res }),
+      }),
     },
     serializers: {
       // Errors are shaped by redact(); pino's own serializer would drop our cause chain.
@@ -27,5 +33,7 @@ export function createRootLogger(level: LogLevel): Logger {
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-  });
+  };
+  // pino's default destination (stdout) flushes on exit; tests pass their own stream.
+  return destination ? pino(options, destination) : pino(options);
 }
