@@ -5,6 +5,7 @@ import { BenchModule } from './bench/bench.module';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
+import { TokenExchangeModule } from './token-exchange/token-exchange.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -15,6 +16,7 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     AuthModule,
     UsersModule,
+    TokenExchangeModule,
     // Read at import time: the module list is static. AppEnv validates the value.
     ...(process.env.BENCH_ROUTES === 'true' ? [BenchModule] : []),
   ],

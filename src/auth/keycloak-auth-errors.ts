@@ -3,7 +3,7 @@ import { ProblemError } from '../common/errors/problem.error';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { AuthErrorCode, TokenRejectedError } from './auth.errors';
 
-export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials';
+export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials' | 'exchange';
 
 interface Rule {
   error: string | RegExp;

@@ -1,13 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { IsOptional, IsString, IsUrl, Matches } from 'class-validator';
-import { EnvExample, splitList, validateEnv } from './env-validation';
+import { IsOptional, IsString, IsUrl } from 'class-validator';
+import { EnvExample, validateEnv } from './env-validation';
 
 export class DoctorEnv {
-  @EnvExample('orders-api')
-  @IsOptional()
-  @Matches(/^[\w.:-]+(,[\w.:-]+)*$/, { message: 'must be client ids separated by commas' })
-  TOKEN_EXCHANGE_AUDIENCES?: string;
-
   // A real user lets doctor check what only a user token shows (refresh lifetime, exchange audiences).
   @EnvExample('alice')
   @IsOptional()
@@ -30,7 +25,6 @@ export const doctorConfig = registerAs('doctor', () => {
   const env = validateEnv(DoctorEnv, process.env);
   return {
     redirectUri: env.DOCTOR_REDIRECT_URI ?? 'http://localhost:3000/auth/callback',
-    exchangeAudiences: splitList(env.TOKEN_EXCHANGE_AUDIENCES ?? 'orders-api'),
     user:
       env.DOCTOR_USERNAME && env.DOCTOR_PASSWORD
         ? { username: env.DOCTOR_USERNAME, password: env.DOCTOR_PASSWORD }

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { doctorConfig } from '../config/doctor.config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { tokenExchangeConfig } from '../config/token-exchange.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { OidcMetadata } from '../keycloak/oidc-discovery.service';
 import { describeError, upstreamText } from './doctor-errors';
@@ -17,6 +18,8 @@ export class DoctorProbes {
     private readonly http: HttpService,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(doctorConfig.KEY) private readonly doctor: ConfigType<typeof doctorConfig>,
+    @Inject(tokenExchangeConfig.KEY)
+    private readonly exchange: ConfigType<typeof tokenExchangeConfig>,
   ) {}
 
   async standardFlow(
@@ -128,11 +131,11 @@ export class DoctorProbes {
         id: 9,
         name,
         status: 'PASS',
-        found: `Standard token exchange is on; audiences (${this.doctor.exchangeAudiences.join(', ')}) not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD to check them for a user`,
+        found: `Standard token exchange is on; audiences (${this.exchange.audiences.join(', ')}) not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD to check them for a user`,
       };
     }
     const unavailable: string[] = [];
-    for (const audience of this.doctor.exchangeAudiences) {
+    for (const audience of this.exchange.audiences) {
       await this.tokens
         .tokenExchange(userToken.access_token, { audience })
         .catch(() => unavailable.push(audience));
@@ -149,7 +152,7 @@ export class DoctorProbes {
           id: 9,
           name,
           status: 'PASS',
-          found: `Standard token exchange is on; audiences ${this.doctor.exchangeAudiences.join(', ')} available`,
+          found: `Standard token exchange is on; audiences ${this.exchange.audiences.join(', ')} available`,
         };
   }
 

@@ -14,6 +14,8 @@ export interface KeycloakTokenResponse {
   token_type: string;
   id_token?: string;
   scope?: string;
+  /** RFC 8693: what a token exchange issued. */
+  issued_token_type?: string;
   session_state?: string;
   'not-before-policy'?: number;
 }
@@ -47,10 +49,13 @@ export class KeycloakTokenClient {
     return this.token({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
   }
 
-  /** RFC 8693 token exchange as Keycloak implements it; the BFF's client is the requester. */
+  /**
+   * RFC 8693 token exchange as Keycloak implements it; the BFF's client is the requester. An
+   * array value (several `audience`s) is sent as repeated parameters.
+   */
   tokenExchange(
     subjectToken: string,
-    params: Record<string, string> = {},
+    params: Record<string, string | string[]> = {},
   ): Promise<KeycloakTokenResponse> {
     return this.token({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
@@ -80,18 +85,22 @@ export class KeycloakTokenClient {
     );
   }
 
-  private async token(params: Record<string, string>): Promise<KeycloakTokenResponse> {
+  private async token(params: Record<string, string | string[]>): Promise<KeycloakTokenResponse> {
     const { token } = await this.discovery.getEndpoints();
     return callKeycloak('token', () =>
       this.http.axiosRef.post<KeycloakTokenResponse>(token, this.form(params), FORM),
     );
   }
 
-  private form(params: Record<string, string>): string {
-    return new URLSearchParams({
-      ...params,
-      client_id: this.config.clientId,
-      client_secret: this.config.clientSecret,
-    }).toString();
+  private form(params: Record<string, string | string[]>): string {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        form.append(key, item);
+      }
+    }
+    form.set('client_id', this.config.clientId);
+    form.set('client_secret', this.config.clientSecret);
+    return form.toString();
   }
 }

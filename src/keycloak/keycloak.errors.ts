@@ -38,6 +38,8 @@ export class IdpTimeoutError extends ProblemError {
  */
 export class KeycloakResponseError extends ProblemError {
   readonly wwwAuthenticate?: string;
+  /** Legacy token exchange's `account-link-url` on a `not_linked` answer (a browser URL, no secret). */
+  accountLinkUrl?: string;
 
   constructor(
     readonly endpoint: KeycloakEndpoint,
@@ -99,6 +101,14 @@ function upstreamFrom(status: number, data: unknown): UpstreamInfo & { status: n
   return upstream;
 }
 
+function accountLinkUrlOf(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') {
+    return undefined;
+  }
+  const url = (data as Record<string, unknown>)['account-link-url'];
+  return typeof url === 'string' && /^https?:\/\//.test(url) ? url : undefined;
+}
+
 /** RFC 6750 `WWW-Authenticate: Bearer error="insufficient_scope", ...` → its parameters. */
 export function parseWwwAuthenticate(header: string | undefined): Record<string, string> {
   const params: Record<string, string> = {};
@@ -133,7 +143,9 @@ export function narrowKeycloakError(err: unknown, endpoint: KeycloakEndpoint): u
       upstream.error = params.error;
       upstream.error_description = params.error_description;
     }
-    return new KeycloakResponseError(endpoint, upstream, wwwAuthenticate, cause);
+    const error = new KeycloakResponseError(endpoint, upstream, wwwAuthenticate, cause);
+    error.accountLinkUrl = accountLinkUrlOf(err.response.data);
+    return error;
   }
   const code = err.code ?? '';
   if (TIMED_OUT.has(code)) {

@@ -13,3 +13,9 @@ export const CurrentUser = createParamDecorator(
     return request.user;
   },
 );
+
+/** The verified caller if a bearer token was sent; for routes marked @BearerOptionalWhen(). */
+export const OptionalCurrentUser = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined =>
+    ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>().user,
+);

@@ -6,6 +6,10 @@ import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../../config/auth.config';
 import { keycloakConfig } from '../../config/keycloak.config';
 import type { AuthenticatedUser } from '../authenticated-user';
+import {
+  BEARER_OPTIONAL_WHEN_KEY,
+  type BearerOptionalPredicate,
+} from '../decorators/bearer-optional-when.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { toTokenError } from '../token-errors';
 import { extractBearer, JWT_STRATEGY } from './jwt.strategy';
@@ -39,6 +43,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     }
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const token = extractBearer(request);
+    if (!token && this.bearerOptional(context, request)) {
+      return true;
+    }
     const cached = token ? this.cache.get(token) : undefined;
     if (cached) {
       request.user = cached;
@@ -51,6 +58,14 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
       this.cache.set(token, request.user);
     }
     return true;
+  }
+
+  private bearerOptional(context: ExecutionContext, request: FastifyRequest): boolean {
+    const predicate = this.reflector.get<BearerOptionalPredicate | undefined>(
+      BEARER_OPTIONAL_WHEN_KEY,
+      context.getHandler(),
+    );
+    return predicate?.(request) ?? false;
   }
 
   override handleRequest<TUser = AuthenticatedUser>(

@@ -1,0 +1,244 @@
+import { ProblemError } from '../common/errors/problem.error';
+import { AuthErrorCode, TokenRejectedError } from '../auth/auth.errors';
+import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
+import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+
+/** Codes of the token-exchange module; README's error contract lists each with its meaning. */
+export const TokenExchangeErrorCode = {
+  TOKEN_EXCHANGE_FORBIDDEN: 'TOKEN_EXCHANGE_FORBIDDEN',
+  TOKEN_EXCHANGE_DENIED: 'TOKEN_EXCHANGE_DENIED',
+  TOKEN_EXCHANGE_NOT_ENABLED: 'TOKEN_EXCHANGE_NOT_ENABLED',
+  AUDIENCE_NOT_AVAILABLE: 'AUDIENCE_NOT_AVAILABLE',
+  ACCOUNT_NOT_LINKED: 'ACCOUNT_NOT_LINKED',
+  REQUESTED_TOKEN_TYPE_UNSUPPORTED: 'REQUESTED_TOKEN_TYPE_UNSUPPORTED',
+  REQUESTED_SUBJECT_NOT_FOUND: 'REQUESTED_SUBJECT_NOT_FOUND',
+  SUBJECT_TOKEN_INVALID: 'SUBJECT_TOKEN_INVALID',
+  TOKEN_EXCHANGE_INVALID_REQUEST: 'TOKEN_EXCHANGE_INVALID_REQUEST',
+} as const;
+
+/** The BFF's own rules, named in the 403 so an operator knows which setting refused. */
+export type ExchangeRule =
+  | 'audience-allow-list'
+  | 'impersonation-disabled'
+  | 'impersonation-role'
+  | 'external-exchange-disabled'
+  | 'external-issuer-allow-list';
+
+/** A request the BFF refuses before Keycloak sees it. */
+export class TokenExchangeForbiddenError extends ProblemError {
+  constructor(rule: ExchangeRule, detail: string, hint: string) {
+    super({
+      status: 403,
+      code: TokenExchangeErrorCode.TOKEN_EXCHANGE_FORBIDDEN,
+      title: 'Token exchange not allowed by the BFF',
+      detail,
+      hint,
+      extensions: { rule },
+    });
+  }
+}
+
+/** What was asked, so a mapped error can name it. */
+export interface ExchangeContext {
+  clientId: string;
+  audiences: string[];
+  requestedTokenType: string;
+  kind: 'standard' | 'impersonation' | 'external-in' | 'external-out';
+  issuer?: string;
+}
+
+interface Rule {
+  error?: RegExp;
+  description: RegExp;
+  make: (e: KeycloakResponseError, ctx: ExchangeContext) => ProblemError;
+}
+
+const problem = (
+  e: KeycloakResponseError,
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  hint?: string,
+  extensions?: Record<string, unknown>,
+): ProblemError =>
+  new ProblemError({
+    status,
+    code,
+    title,
+    detail,
+    hint,
+    extensions,
+    upstream: e.upstream,
+    cause: e,
+  });
+
+const said = (e: KeycloakResponseError): string =>
+  e.upstream?.error_description ?? 'no description';
+
+/**
+ * Keycloak's token-exchange refusals (standard V2 and legacy V1), matched on its own texts; first
+ * match wins. Anything else falls through to the token endpoint's shared table.
+ */
+const EXCHANGE_RULES: Rule[] = [
+  {
+    error: /^not_linked$/,
+    description: /./,
+    make: (e, ctx) =>
+      problem(
+        e,
+        400,
+        TokenExchangeErrorCode.ACCOUNT_NOT_LINKED,
+        'Account not linked',
+        `The user has no link to identity provider '${ctx.issuer ?? '?'}' yet`,
+        'Send the user through accountLinkUrl in a browser (client-initiated account linking), then retry.',
+        e.accountLinkUrl ? { accountLinkUrl: e.accountLinkUrl } : undefined,
+      ),
+  },
+  {
+    description: /audience not available|audience not found|invalid audience|client not found/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        400,
+        TokenExchangeErrorCode.AUDIENCE_NOT_AVAILABLE,
+        'Audience not available',
+        `Keycloak cannot issue a token for ${ctx.audiences.map((a) => `'${a}'`).join(', ') || 'that audience'}: ${said(e)}`,
+        "The user needs a role of the audience client (or the client an audience mapper for it), and the client must exist in the realm; check the audience's spelling.",
+      ),
+  },
+  {
+    error: /^invalid_scope$/,
+    description: /./,
+    make: (e) =>
+      problem(
+        e,
+        400,
+        AuthErrorCode.INVALID_SCOPE,
+        'Invalid scope',
+        said(e),
+        "Ask only for client scopes assigned to the BFF's client (default or optional) that the subject token's scope allows.",
+      ),
+  },
+  {
+    description:
+      /standard token exchange is not enabled|token exchange (feature )?(is )?(disabled|not enabled)/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        502,
+        TokenExchangeErrorCode.TOKEN_EXCHANGE_NOT_ENABLED,
+        'Token exchange is not enabled for the BFF client',
+        `Keycloak refused the exchange: ${said(e)}`,
+        `Turn on "Standard token exchange" on client '${ctx.clientId}' (attribute standard.token.exchange.enabled=true); impersonation and external tokens also need Keycloak started with --features=token-exchange,admin-fine-grained-authz:v1.`,
+      ),
+  },
+  {
+    description: /not within the token audience/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        403,
+        TokenExchangeErrorCode.TOKEN_EXCHANGE_DENIED,
+        'Token exchange denied',
+        `The subject token was not issued for client '${ctx.clientId}': ${said(e)}`,
+        `Add an audience mapper that puts '${ctx.clientId}' into the aud of access tokens (Client scopes → ${ctx.clientId}-dedicated → Add mapper → Audience).`,
+      ),
+  },
+  {
+    description: /not allowed to exchange|not allowed to impersonate|client not allowed|forbidden/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        403,
+        TokenExchangeErrorCode.TOKEN_EXCHANGE_DENIED,
+        'Token exchange denied',
+        `Keycloak's permissions refuse this exchange for client '${ctx.clientId}': ${said(e)}`,
+        ctx.kind === 'impersonation'
+          ? `Grant the legacy fine-grained permissions: Users → Permissions → "impersonate" (a policy for the calling user) and "user-impersonated", plus "token-exchange" on the audience client for '${ctx.clientId}'.`
+          : ctx.kind === 'standard'
+            ? `Grant the legacy fine-grained permission "token-exchange" on the audience client to '${ctx.clientId}' (Clients → audience → Permissions), or use standard token exchange.`
+            : `Grant the legacy fine-grained permission "token-exchange" on identity provider '${ctx.issuer ?? '?'}' to '${ctx.clientId}' (Identity providers → ${ctx.issuer ?? 'alias'} → Permissions).`,
+      ),
+  },
+  {
+    description: /requested_token_type unsupported/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        400,
+        TokenExchangeErrorCode.REQUESTED_TOKEN_TYPE_UNSUPPORTED,
+        'Requested token type not allowed',
+        `Keycloak will not issue a ${ctx.requestedTokenType.replace(/^urn:ietf:params:oauth:token-type:/, '')} for this exchange`,
+        ctx.requestedTokenType.endsWith(':refresh_token')
+          ? `Allow refresh tokens for standard token exchange on client '${ctx.clientId}' (attribute standard.token.exchange.enableRefreshRequestedTokenType=SAME_SESSION), or ask for an access_token.`
+          : 'Ask for access_token, or a type the client supports for this kind of exchange.',
+      ),
+  },
+  {
+    description: /requested subject not found|user not found|invalid (requested_)?subject/i,
+    make: (e) =>
+      problem(
+        e,
+        400,
+        TokenExchangeErrorCode.REQUESTED_SUBJECT_NOT_FOUND,
+        'Requested subject not found',
+        `Keycloak has no such user to impersonate: ${said(e)}`,
+        'Pass the username or the user id of an existing, enabled user as requested_subject.',
+      ),
+  },
+];
+
+/** Failures on an *external* subject token are the caller's: its token, not our session. */
+const EXTERNAL_TOKEN_REFUSED =
+  /invalid token|token (is )?(not active|expired|invalid)|signature|issuer|userinfo|validation/i;
+
+/** Maps a failed exchange to our contract; unmatched errors go to the token endpoint's table. */
+export function mapTokenExchangeError(err: unknown, ctx: ExchangeContext): unknown {
+  if (!(err instanceof KeycloakResponseError)) {
+    return err;
+  }
+  const error = err.upstream?.error ?? '';
+  const description = err.upstream?.error_description ?? '';
+  const rule = EXCHANGE_RULES.find(
+    (r) => (r.error?.test(error) ?? true) && r.description.test(description),
+  );
+  if (rule) {
+    return rule.make(err, ctx);
+  }
+  if (ctx.kind === 'external-in' && EXTERNAL_TOKEN_REFUSED.test(description)) {
+    return problem(
+      err,
+      400,
+      TokenExchangeErrorCode.SUBJECT_TOKEN_INVALID,
+      'External token refused',
+      `Keycloak could not validate the token from '${ctx.issuer ?? '?'}': ${description}`,
+      'Send a current access token issued by that identity provider, and check the provider settings (issuer, JWKS URL or userinfo URL) in Keycloak.',
+    );
+  }
+  // Our bearer passed local checks but Keycloak no longer accepts it (its session ended).
+  if (/invalid token|token (is )?not active|session/i.test(description)) {
+    return new TokenRejectedError(
+      'SESSION_NOT_ACTIVE',
+      `Keycloak refused the subject token: ${description}`,
+      {
+        hint: 'Log in again.',
+        upstream: err.upstream,
+        cause: err,
+      },
+    );
+  }
+  const mapped = mapTokenEndpointError(err, 'exchange', ctx.clientId);
+  // Keycloak refused a parameter combination we do not know by name: still the request's fault.
+  if (mapped === err && err.upstream?.status === 400 && error === 'invalid_request') {
+    return problem(
+      err,
+      400,
+      TokenExchangeErrorCode.TOKEN_EXCHANGE_INVALID_REQUEST,
+      'Token exchange request refused',
+      `Keycloak refused the exchange request: ${description || 'invalid_request'}`,
+      'Check the combination of audience, scope, requested_token_type, requested_subject and the issuer fields.',
+    );
+  }
+  return mapped;
+}
