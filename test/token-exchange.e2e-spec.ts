@@ -1,0 +1,213 @@
+import { createTestApp, type TestApp } from './utils/test-app';
+import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks } from './utils/keycloak';
+import { type KeycloakProxy, startProxy } from './utils/proxy';
+
+const URN = 'urn:ietf:params:oauth:token-type:';
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+interface Exchanged {
+  access_token: string;
+  issued_token_type: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+}
+
+/** Sets one attribute of client bff through the Admin API; returns the previous value. */
+async function setBffAttribute(name: string, value: string): Promise<string | undefined> {
+  const [client] = (await (await adminFetch('/realms/demo/clients?clientId=bff')).json()) as {
+    id: string;
+    attributes: Record<string, string>;
+  }[];
+  if (!client) {
+    throw new Error('no client bff');
+  }
+  const previous = client.attributes[name];
+  const res = await adminFetch(`/realms/demo/clients/${client.id}`, {
+    method: 'PUT',
+    body: { ...client, attributes: { ...client.attributes, [name]: value } },
+  });
+  expect(res.status).toBe(204);
+  return previous;
+}
+
+async function jwks(realm = 'demo') {
+  const res = await fetch(`${kc.realmUrl(realm)}/protocol/openid-connect/certs`);
+  return (await res.json()) as Parameters<typeof verifyWithJwks>[1];
+}
+
+const audiences = (claims: Record<string, unknown>): string[] => {
+  const aud = claims.aud;
+  return Array.isArray(aud) ? (aud as string[]) : typeof aud === 'string' ? [aud] : [];
+};
+
+describe('Token exchange (real Keycloak)', () => {
+  let proxy: KeycloakProxy;
+  let sut: TestApp;
+  let alice: string;
+  let bob: string;
+
+  const exchange = (token: string | undefined, body: Record<string, unknown>) =>
+    sut.inject({
+      method: 'POST',
+      url: '/token-exchange',
+      headers: token ? bearer(token) : {},
+      payload: body,
+    });
+  const tokenCalls = () =>
+    proxy.seen.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/protocol/openid-connect/token'),
+    );
+
+  beforeAll(async () => {
+    // Behind a counting proxy, so "Keycloak was not called" is observed, not assumed.
+    proxy = await startProxy(kc.url());
+    sut = await createTestApp({
+      KEYCLOAK_URL: proxy.url,
+      KEYCLOAK_PUBLIC_URL: kc.url(),
+      TOKEN_EXCHANGE_AUDIENCES: 'orders-api,ghost-api',
+    });
+    alice = (await passwordGrant('alice', 'alice-password', 'openid phone address')).access_token;
+    bob = (await passwordGrant('bob', 'bob-password')).access_token;
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await proxy.close();
+  });
+
+  it("should narrow alice's token to orders-api: verifiable, aud orders-api only, her sub and orders role", async () => {
+    const res = await exchange(alice, { audience: 'orders-api' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<Exchanged>();
+    expect(body).toMatchObject({ issued_token_type: `${URN}access_token`, token_type: 'Bearer' });
+    expect(body.expires_in).toBeGreaterThan(0);
+    expect(verifyWithJwks(body.access_token, await jwks())).toBe(true);
+    const claims = decodeJwt(body.access_token).payload;
+    expect(audiences(claims)).toEqual(['orders-api']);
+    expect(claims.sub).toBe(decodeJwt(alice).payload.sub);
+    expect(claims.azp).toBe('bff');
+    expect(claims.resource_access).toEqual(
+      expect.objectContaining({ 'orders-api': { roles: expect.arrayContaining(['orders:read']) } }),
+    );
+  });
+
+  it('should narrow the scope when asked, and refuse an unknown scope with INVALID_SCOPE', async () => {
+    // Default client scopes (profile, email) always come along; optional ones can be dropped.
+    expect(String(decodeJwt(alice).payload.scope).split(' ')).toEqual(
+      expect.arrayContaining(['phone', 'address']),
+    );
+    const narrowed = await exchange(alice, { audience: ['orders-api'], scope: 'openid phone' });
+    expect(narrowed.statusCode).toBe(200);
+    const scopes = String(decodeJwt(narrowed.json<Exchanged>().access_token).payload.scope).split(
+      ' ',
+    );
+    expect(scopes).toEqual(expect.arrayContaining(['openid', 'phone']));
+    expect(scopes).not.toContain('address');
+
+    const unknown = await exchange(alice, {
+      audience: 'orders-api',
+      scope: 'openid no-such-scope',
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.headers['content-type']).toContain('application/problem+json');
+    expect(unknown.json()).toMatchObject({
+      code: 'INVALID_SCOPE',
+      upstream: { error: 'invalid_scope' },
+    });
+  });
+
+  it('should refuse an audience outside the allow-list without calling Keycloak', async () => {
+    const before = tokenCalls().length;
+    const res = await exchange(alice, { audience: ['orders-api', 'admin-api'] });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({
+      code: 'TOKEN_EXCHANGE_FORBIDDEN',
+      rule: 'audience-allow-list',
+      detail: expect.stringContaining("'admin-api'"),
+    });
+    expect(tokenCalls()).toHaveLength(before);
+  });
+
+  it.each([
+    ['bob, who has no orders-api role', 'orders-api'],
+    ['a client id the realm does not have', 'ghost-api'],
+  ])(
+    'should answer AUDIENCE_NOT_AVAILABLE for an allowed audience unavailable to %s',
+    async (_who, audience) => {
+      const before = tokenCalls().length;
+      const res = await exchange(bob, { audience });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'AUDIENCE_NOT_AVAILABLE',
+        detail: expect.stringContaining(audience),
+      });
+      expect(tokenCalls()).toHaveLength(before + 1);
+    },
+  );
+
+  it('should validate the body before anything else', async () => {
+    const res = await exchange(alice, { audience: 'orders api', requested_token_type: 'saml2' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ code: string; errors: { field: string }[] }>();
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.errors.map((e) => e.field).sort()).toEqual(['audience', 'requested_token_type']);
+  });
+
+  it('should demand a bearer token unless an external token is sent', async () => {
+    const res = await exchange(undefined, { audience: 'orders-api' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'TOKEN_MISSING' });
+  });
+
+  describe('requested_token_type', () => {
+    const REFRESH_SETTING = 'standard.token.exchange.enableRefreshRequestedTokenType';
+
+    it('should return a refresh token where the client allows it (realm: SAME_SESSION)', async () => {
+      const res = await exchange(alice, {
+        audience: 'orders-api',
+        requested_token_type: 'refresh_token',
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<Exchanged>();
+      expect(body.issued_token_type).toBe(`${URN}refresh_token`);
+      expect(body.refresh_token).toEqual(expect.any(String));
+      expect(audiences(decodeJwt(body.access_token).payload)).toEqual(['orders-api']);
+    });
+
+    it('should explain the client setting where the client does not allow it', async () => {
+      const previous = await setBffAttribute(REFRESH_SETTING, 'NO');
+      try {
+        const res = await exchange(alice, {
+          audience: 'orders-api',
+          requested_token_type: `${URN}refresh_token`,
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toMatchObject({
+          code: 'REQUESTED_TOKEN_TYPE_UNSUPPORTED',
+          hint: expect.stringContaining(REFRESH_SETTING),
+          upstream: {
+            error: 'invalid_request',
+            error_description: 'requested_token_type unsupported',
+          },
+        });
+      } finally {
+        await setBffAttribute(REFRESH_SETTING, previous ?? 'NO');
+      }
+    });
+
+    it('should return an ID token when asked for one', async () => {
+      const res = await exchange(alice, {
+        audience: 'orders-api',
+        requested_token_type: 'id_token',
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<Exchanged>();
+      expect(body).toMatchObject({ issued_token_type: `${URN}id_token`, token_type: 'N_A' });
+      const claims = decodeJwt(body.access_token).payload;
+      expect(claims.typ).toBe('ID');
+      expect(claims.sub).toBe(decodeJwt(alice).payload.sub);
+    });
+  });
+});
