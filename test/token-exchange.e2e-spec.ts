@@ -1,5 +1,5 @@
 import { createTestApp, type TestApp } from './utils/test-app';
-import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks } from './utils/keycloak';
+import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
 import { type KeycloakProxy, startProxy } from './utils/proxy';
 
 const URN = 'urn:ietf:params:oauth:token-type:';
@@ -208,6 +208,135 @@ describe('Token exchange (real Keycloak)', () => {
       const claims = decodeJwt(body.access_token).payload;
       expect(claims.typ).toBe('ID');
       expect(claims.sub).toBe(decodeJwt(alice).payload.sub);
+    });
+  });
+
+  describe('legacy token exchange (impersonation, external tokens)', () => {
+    let open: TestApp;
+    const exchangeOpen = (token: string | undefined, body: Record<string, unknown>) =>
+      open.inject({
+        method: 'POST',
+        url: '/token-exchange',
+        headers: token ? bearer(token) : {},
+        payload: body,
+      });
+    const partnerToken = async () =>
+      (
+        await passwordGrant('pat', 'pat-password', 'openid', {
+          realm: 'partner',
+          id: 'demo-broker',
+          secret: 'demo-broker-secret',
+        })
+      ).access_token;
+
+    beforeAll(async () => {
+      open = await createTestApp({
+        TOKEN_EXCHANGE_IMPERSONATION_ENABLED: 'true',
+        TOKEN_EXCHANGE_EXTERNAL_ISSUERS: 'partner',
+      });
+    });
+
+    afterAll(async () => {
+      await open.close();
+    });
+
+    it("should let alice (admin) impersonate bob: the new token is bob's", async () => {
+      const res = await exchangeOpen(alice, { requested_subject: 'bob' });
+      expect(res.statusCode).toBe(200);
+      const token = res.json<Exchanged>().access_token;
+      expect(verifyWithJwks(token, await jwks())).toBe(true);
+      const claims = decodeJwt(token).payload;
+      expect(claims.sub).toBe(await userId('bob'));
+      expect(claims.preferred_username).toBe('bob');
+      expect(claims.azp).toBe('bff');
+    });
+
+    it('should refuse bob, who is no admin, impersonating alice, without asking Keycloak', async () => {
+      const res = await exchangeOpen(bob, { requested_subject: 'alice' });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({
+        code: 'TOKEN_EXCHANGE_FORBIDDEN',
+        rule: 'impersonation-role',
+      });
+    });
+
+    it('should refuse impersonation while it is switched off', async () => {
+      const before = tokenCalls().length;
+      const res = await exchange(alice, { requested_subject: 'bob' });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({
+        code: 'TOKEN_EXCHANGE_FORBIDDEN',
+        rule: 'impersonation-disabled',
+        hint: expect.stringContaining('TOKEN_EXCHANGE_IMPERSONATION_ENABLED'),
+      });
+      expect(tokenCalls()).toHaveLength(before);
+    });
+
+    it('should exchange a partner token (no bearer) for a demo token of the imported, then linked user', async () => {
+      const partner = await partnerToken();
+      expect(decodeJwt(partner).payload.iss).toBe(kc.realmUrl('partner'));
+
+      const first = await exchangeOpen(undefined, {
+        subject_issuer: 'partner',
+        subject_token: partner,
+      });
+      expect(first.statusCode).toBe(200);
+      const token = first.json<Exchanged>().access_token;
+      expect(verifyWithJwks(token, await jwks())).toBe(true);
+      const claims = decodeJwt(token).payload;
+      expect(claims).toMatchObject({
+        iss: kc.realmUrl('demo'),
+        azp: 'bff',
+        preferred_username: 'pat',
+      });
+
+      // The demo user is linked to its partner identity, and a second exchange finds it again.
+      const links = (await (
+        await adminFetch(`/realms/demo/users/${String(claims.sub)}/federated-identity`)
+      ).json()) as { identityProvider: string; userName: string }[];
+      expect(links).toEqual([
+        expect.objectContaining({ identityProvider: 'partner', userName: 'pat' }),
+      ]);
+      const again = await exchangeOpen(undefined, {
+        subject_issuer: 'partner',
+        subject_token: await partnerToken(),
+        subject_token_type: 'jwt',
+      });
+      expect(again.statusCode).toBe(200);
+      expect(decodeJwt(again.json<Exchanged>().access_token).payload.sub).toBe(claims.sub);
+    });
+
+    it('should answer ACCOUNT_NOT_LINKED with the link URL for alice asking for a partner token', async () => {
+      const res = await exchangeOpen(alice, { requested_issuer: 'partner' });
+      expect(res.statusCode).toBe(400);
+      const body = res.json<{
+        code: string;
+        accountLinkUrl: string;
+        upstream: { error: string };
+      }>();
+      expect(body).toMatchObject({ code: 'ACCOUNT_NOT_LINKED', upstream: { error: 'not_linked' } });
+      expect(new URL(body.accountLinkUrl).pathname).toBe('/realms/demo/broker/partner/link');
+    });
+
+    it("should call a garbage external token the caller's mistake, not a server error", async () => {
+      const res = await exchangeOpen(undefined, {
+        subject_issuer: 'partner',
+        subject_token: 'not-a-jwt',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'SUBJECT_TOKEN_INVALID' });
+    });
+
+    it('should refuse external tokens while no identity provider is allowed', async () => {
+      const res = await exchange(undefined, {
+        subject_issuer: 'partner',
+        subject_token: await partnerToken(),
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({
+        code: 'TOKEN_EXCHANGE_FORBIDDEN',
+        rule: 'external-exchange-disabled',
+      });
     });
   });
 });

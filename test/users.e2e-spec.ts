@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from './utils/test-app';
-import { adminFetch, kc, passwordGrant } from './utils/keycloak';
+import { adminFetch, kc, passwordGrant, userId } from './utils/keycloak';
 import { startProxy } from './utils/proxy';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -16,15 +16,6 @@ interface Page {
   total: number;
   first: number;
   max: number;
-}
-
-async function userId(username: string): Promise<string> {
-  const res = await adminFetch(`/realms/demo/users?username=${username}&exact=true`);
-  const [user] = (await res.json()) as { id: string }[];
-  if (!user) {
-    throw new Error(`no user ${username}`);
-  }
-  return user.id;
 }
 
 /** Removes (or restores) realm-management's view-users from the BFF's service account. */

@@ -2,6 +2,7 @@ import type { HarnessLog, RunningKeycloak } from './types';
 
 export interface ContainerOptions {
   version: string;
+  features: string;
   realmFile: string;
   adminUser: string;
   adminPassword: string;
@@ -15,7 +16,13 @@ export async function startContainer(options: ContainerOptions): Promise<Running
   const image = `quay.io/keycloak/keycloak:${options.version}`;
   options.log(`starting Keycloak with testcontainers (${image})`);
   const container = await new GenericContainer(image)
-    .withCommand(['start-dev', '--db=dev-mem', '--import-realm', '--health-enabled=true'])
+    .withCommand([
+      'start-dev',
+      '--db=dev-mem',
+      '--import-realm',
+      '--health-enabled=true',
+      `--features=${options.features}`,
+    ])
     .withEnvironment({
       KC_BOOTSTRAP_ADMIN_USERNAME: options.adminUser,
       KC_BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -132,6 +133,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 export interface DistributionOptions {
   version: string;
+  features: string;
   realmFile: string;
   adminUser: string;
   adminPassword: string;
@@ -143,7 +145,10 @@ export interface DistributionOptions {
 
 /** `kc.sh start-dev` on 127.0.0.1, realm imported, health on the management port. */
 export async function startDistribution(options: DistributionOptions): Promise<RunningKeycloak> {
-  const home = ensureDistribution(options.version, options.log);
+  // Each run gets its own copy (186 MB, a fraction of a second): start-dev re-augments into
+  // lib/ and reads data/import, so two runs sharing the cached tree would overwrite each other.
+  const home = mkdtempSync(join(tmpdir(), 'keycloak-bff-run-'));
+  cpSync(ensureDistribution(options.version, options.log), home, { recursive: true });
   const importDir = join(home, 'data', 'import');
   mkdirSync(importDir, { recursive: true });
   copyFileSync(options.realmFile, join(importDir, 'realm-export.json'));
@@ -175,6 +180,7 @@ export async function startDistribution(options: DistributionOptions): Promise<R
       `--http-port=${port}`,
       `--http-management-port=${managementPort}`,
       `--hostname=${url}`,
+      `--features=${options.features}`,
     ],
     {
       cwd: home,
@@ -185,10 +191,15 @@ export async function startDistribution(options: DistributionOptions): Promise<R
         JAVA_HOME: java.home,
         KC_BOOTSTRAP_ADMIN_USERNAME: options.adminUser,
         KC_BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
+        // realm-export.json's partner identity provider fetches the partner realm's keys here.
+        PARTNER_IDP_URL: url,
       },
     },
   );
-  const killOnExit = (): void => killGroup(child.pid ?? 0, 'SIGKILL');
+  const killOnExit = (): void => {
+    killGroup(child.pid ?? 0, 'SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
 
   try {
@@ -203,6 +214,7 @@ export async function startDistribution(options: DistributionOptions): Promise<R
     );
     await stopProcessGroup(child);
     process.off('exit', killOnExit);
+    rmSync(home, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -214,6 +226,7 @@ export async function startDistribution(options: DistributionOptions): Promise<R
     stop: async () => {
       await stopProcessGroup(child);
       process.off('exit', killOnExit);
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

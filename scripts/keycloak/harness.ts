@@ -4,7 +4,7 @@ import { startDistribution } from './distribution';
 import { dockerAvailable } from './docker';
 import { selectSource } from './select-source';
 import type { HarnessLog, RunningKeycloak } from './types';
-import { keycloakVersion, REPO_ROOT } from './version';
+import { keycloakFeatures, keycloakVersion, REPO_ROOT } from './version';
 
 export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
@@ -30,6 +30,7 @@ export async function startKeycloak(options: HarnessOptions = {}): Promise<Runni
   });
   log(`Keycloak source: ${source}`);
   const version = keycloakVersion();
+  const features = keycloakFeatures();
   const realmFile = join(REPO_ROOT, 'realm-export.json');
   switch (source) {
     case 'external':
@@ -41,10 +42,11 @@ export async function startKeycloak(options: HarnessOptions = {}): Promise<Runni
         stop: () => Promise.resolve(),
       };
     case 'testcontainers':
-      return startContainer({ version, realmFile, adminUser, adminPassword, log });
+      return startContainer({ version, features, realmFile, adminUser, adminPassword, log });
     case 'distribution':
       return startDistribution({
         version,
+        features,
         realmFile,
         adminUser,
         adminPassword,

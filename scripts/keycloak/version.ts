@@ -12,3 +12,15 @@ export function keycloakVersion(composeFile = join(REPO_ROOT, 'docker-compose.ym
   }
   return match[1];
 }
+
+/**
+ * The Keycloak features the demo realm needs (legacy token exchange), pinned once beside the
+ * version: the `--features=` of the compose command.
+ */
+export function keycloakFeatures(composeFile = join(REPO_ROOT, 'docker-compose.yml')): string {
+  const match = /--features=([\w:,-]+)/.exec(readFileSync(composeFile, 'utf8'));
+  if (!match?.[1]) {
+    throw new Error(`No --features=… in the Keycloak command of ${composeFile}`);
+  }
+  return match[1];
+}

@@ -112,19 +112,33 @@ export class DoctorProbes {
     if (!serviceToken) {
       return { id: 9, name, status: 'SKIP', found: 'Needs a service-account token' };
     }
+    const off = (how: string): CheckResult => ({
+      id: 9,
+      name,
+      status: 'FAIL',
+      found: `Standard token exchange is off for client '${clientId}'${how}`,
+      fix: `Turn on "Standard token exchange" on client '${clientId}' (attribute standard.token.exchange.enabled=true).`,
+    });
+    // With Keycloak's legacy token-exchange feature on, whatever standard exchange declines goes
+    // to the legacy one, which happily exchanges a service-account token. So the probe asks for
+    // something only standard exchange refuses: a refresh token without a user session.
+    const legacy = ' (the legacy token exchange answered instead)';
     try {
-      await this.tokens.tokenExchange(serviceToken.access_token);
+      await this.tokens.tokenExchange(serviceToken.access_token, {
+        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+      });
+      return off(legacy);
     } catch (err: unknown) {
       const text = upstreamText(err);
-      return /not enabled/i.test(text)
-        ? {
-            id: 9,
-            name,
-            status: 'FAIL',
-            found: `Standard token exchange is off for client '${clientId}'`,
-            fix: `Turn on "Standard token exchange" on client '${clientId}' (attribute standard.token.exchange.enabled=true).`,
-          }
-        : { id: 9, name, status: 'FAIL', found: describeError(err) };
+      if (/not enabled/i.test(text)) {
+        return off('');
+      }
+      if (/not allowed to exchange/i.test(text)) {
+        return off(legacy);
+      }
+      if (!/new session is needed|requested_token_type unsupported/i.test(text)) {
+        return { id: 9, name, status: 'FAIL', found: describeError(err) };
+      }
     }
     if (!userToken) {
       return {

@@ -20,6 +20,11 @@ export interface KeycloakTokenResponse {
   'not-before-policy'?: number;
 }
 
+/** A token-exchange answer: legacy exchange hands back a stored external token without a type. */
+export type KeycloakExchangeResponse = Omit<KeycloakTokenResponse, 'token_type'> & {
+  token_type?: string;
+};
+
 export type UserInfo = Record<string, unknown> & { sub: string };
 
 const FORM = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
@@ -56,7 +61,7 @@ export class KeycloakTokenClient {
   tokenExchange(
     subjectToken: string,
     params: Record<string, string | string[]> = {},
-  ): Promise<KeycloakTokenResponse> {
+  ): Promise<KeycloakExchangeResponse> {
     return this.token({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectToken,

@@ -66,6 +66,23 @@ describe(mapTokenExchangeError.name, () => {
       400,
       'TOKEN_EXCHANGE_INVALID_REQUEST',
     ],
+    [
+      400,
+      'invalid_request',
+      'Scope offline_access not allowed for token exchange',
+      400,
+      'INVALID_SCOPE',
+    ],
+    [
+      400,
+      'invalid_request',
+      'Refresh token not valid as requested_token_type because creating a new session is needed',
+      400,
+      'REQUESTED_TOKEN_TYPE_UNSUPPORTED',
+    ],
+    [400, 'invalid_issuer', 'Invalid subject_issuer parameter', 502, 'IDENTITY_PROVIDER_NOT_FOUND'],
+    [400, 'invalid_request', 'Invalid issuer', 502, 'IDENTITY_PROVIDER_NOT_FOUND'],
+    [400, 'invalid_token', 'User already exists', 409, 'ACCOUNT_EXISTS'],
   ])('should map %i %s "%s" to %i %s', (status, error, description, ourStatus, code) => {
     const out = mapped(answer(status, error, description));
     expect({ status: out.status, code: out.code }).toEqual({ status: ourStatus, code });
@@ -118,6 +135,19 @@ describe(mapTokenExchangeError.name, () => {
       ctx({ kind: 'external-in', issuer: 'partner' }),
     );
     expect(out).toMatchObject({ status: 400, code: 'SUBJECT_TOKEN_INVALID' });
+  });
+
+  it('should blame the external token when Keycloak fails (500) on parsing it', () => {
+    const out = mapped(
+      answer(500, 'invalid_request', 'Cannot parse the JSON'),
+      ctx({ kind: 'external-in', issuer: 'partner' }),
+    );
+    expect(out).toMatchObject({ status: 400, code: 'SUBJECT_TOKEN_INVALID' });
+  });
+
+  it('should say standard exchange may be off when a plain exchange is denied', () => {
+    const out = mapped(answer(403, 'access_denied', 'Client not allowed to exchange'));
+    expect(out.hint).toContain('Standard token exchange');
   });
 
   it('should answer a refused own token with a 401 challenge', () => {

@@ -14,6 +14,8 @@ export const TokenExchangeErrorCode = {
   REQUESTED_SUBJECT_NOT_FOUND: 'REQUESTED_SUBJECT_NOT_FOUND',
   SUBJECT_TOKEN_INVALID: 'SUBJECT_TOKEN_INVALID',
   TOKEN_EXCHANGE_INVALID_REQUEST: 'TOKEN_EXCHANGE_INVALID_REQUEST',
+  IDENTITY_PROVIDER_NOT_FOUND: 'IDENTITY_PROVIDER_NOT_FOUND',
+  ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
 } as const;
 
 /** The BFF's own rules, named in the 403 so an operator knows which setting refused. */
@@ -75,6 +77,19 @@ const problem = (
 
 const said = (e: KeycloakResponseError): string =>
   e.upstream?.error_description ?? 'no description';
+
+const idpPermissionHint = (ctx: ExchangeContext): string =>
+  `Grant the legacy fine-grained permission "token-exchange" on identity provider '${ctx.issuer ?? '?'}' to '${ctx.clientId}' (Identity providers → ${ctx.issuer ?? 'alias'} → Permissions).`;
+
+/** Keycloak answers every legacy denial with the same text; these say where to look. */
+const DENIED_HINTS: Record<ExchangeContext['kind'], (ctx: ExchangeContext) => string> = {
+  standard: (ctx) =>
+    `Turn on "Standard token exchange" on client '${ctx.clientId}' (with the legacy token-exchange feature on, Keycloak reports it being off this way), or grant the legacy fine-grained permission "token-exchange" on the audience client to '${ctx.clientId}'.`,
+  impersonation: (ctx) =>
+    `The user to impersonate may not exist or be disabled (Keycloak does not say which). Otherwise grant the legacy fine-grained permissions: Users → Permissions → "impersonate" with a policy matching the calling user, "user-impersonated" for the target, and "token-exchange" on any audience client for '${ctx.clientId}'.`,
+  'external-in': (ctx) => idpPermissionHint(ctx),
+  'external-out': (ctx) => idpPermissionHint(ctx),
+};
 
 /**
  * Keycloak's token-exchange refusals (standard V2 and legacy V1), matched on its own texts; first
@@ -154,15 +169,23 @@ const EXCHANGE_RULES: Rule[] = [
         TokenExchangeErrorCode.TOKEN_EXCHANGE_DENIED,
         'Token exchange denied',
         `Keycloak's permissions refuse this exchange for client '${ctx.clientId}': ${said(e)}`,
-        ctx.kind === 'impersonation'
-          ? `Grant the legacy fine-grained permissions: Users → Permissions → "impersonate" (a policy for the calling user) and "user-impersonated", plus "token-exchange" on the audience client for '${ctx.clientId}'.`
-          : ctx.kind === 'standard'
-            ? `Grant the legacy fine-grained permission "token-exchange" on the audience client to '${ctx.clientId}' (Clients → audience → Permissions), or use standard token exchange.`
-            : `Grant the legacy fine-grained permission "token-exchange" on identity provider '${ctx.issuer ?? '?'}' to '${ctx.clientId}' (Identity providers → ${ctx.issuer ?? 'alias'} → Permissions).`,
+        DENIED_HINTS[ctx.kind](ctx),
       ),
   },
   {
-    description: /requested_token_type unsupported/i,
+    description: /scope .*not allowed/i,
+    make: (e) =>
+      problem(
+        e,
+        400,
+        AuthErrorCode.INVALID_SCOPE,
+        'Invalid scope',
+        said(e),
+        'Leave that scope out of a token exchange.',
+      ),
+  },
+  {
+    description: /requested_token_type unsupported|not valid as requested_token_type/i,
     make: (e, ctx) =>
       problem(
         e,
@@ -173,6 +196,31 @@ const EXCHANGE_RULES: Rule[] = [
         ctx.requestedTokenType.endsWith(':refresh_token')
           ? `Allow refresh tokens for standard token exchange on client '${ctx.clientId}' (attribute standard.token.exchange.enableRefreshRequestedTokenType=SAME_SESSION), or ask for an access_token.`
           : 'Ask for access_token, or a type the client supports for this kind of exchange.',
+      ),
+  },
+  {
+    error: /^(invalid_issuer|invalid_request)$/,
+    description: /invalid (subject_)?issuer/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        502,
+        TokenExchangeErrorCode.IDENTITY_PROVIDER_NOT_FOUND,
+        'Identity provider not found',
+        `Realm has no identity provider '${ctx.issuer ?? '?'}', though TOKEN_EXCHANGE_EXTERNAL_ISSUERS lists it`,
+        'Create the identity provider with that alias in Keycloak, or remove the alias from TOKEN_EXCHANGE_EXTERNAL_ISSUERS.',
+      ),
+  },
+  {
+    description: /user already exists/i,
+    make: (e, ctx) =>
+      problem(
+        e,
+        409,
+        TokenExchangeErrorCode.ACCOUNT_EXISTS,
+        'Account exists but is not linked',
+        `A user with the external account's username or email already exists and is not linked to '${ctx.issuer ?? '?'}'`,
+        'The user logs in and links the account (account console or client-initiated linking); then the exchange finds the link.',
       ),
   },
   {
@@ -206,7 +254,9 @@ export function mapTokenExchangeError(err: unknown, ctx: ExchangeContext): unkno
   if (rule) {
     return rule.make(err, ctx);
   }
-  if (ctx.kind === 'external-in' && EXTERNAL_TOKEN_REFUSED.test(description)) {
+  // Keycloak answers 500 to an external token it cannot parse: the token is the caller's.
+  const unparseable = err.upstream?.status === 500;
+  if (ctx.kind === 'external-in' && (unparseable || EXTERNAL_TOKEN_REFUSED.test(description))) {
     return problem(
       err,
       400,

@@ -1,6 +1,9 @@
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
-import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import type {
+  KeycloakExchangeResponse,
+  KeycloakTokenClient,
+} from '../keycloak/keycloak-token.client';
 import type { TokenExchangeDto } from './dto/token-exchange.dto';
 import { TokenExchangeService } from './token-exchange.service';
 
@@ -15,10 +18,10 @@ const bob: AuthenticatedUser = { ...alice, roles: ['user'], accessToken: 'bob-to
 
 function setup(
   config: { impersonation?: boolean; issuers?: string[] } = {},
-  answer: Partial<KeycloakTokenResponse> = {},
+  answer: Partial<KeycloakExchangeResponse> = {},
 ) {
   const tokenExchange = jest.fn<
-    Promise<KeycloakTokenResponse>,
+    Promise<KeycloakExchangeResponse>,
     [string, Record<string, string | string[]>]
   >(() =>
     Promise.resolve({
@@ -195,6 +198,14 @@ describe(TokenExchangeService.name, () => {
     await expect(service.exchange(alice, {})).resolves.toMatchObject({
       refresh_token: 'r',
       scope: 'openid',
+    });
+  });
+
+  it('should give a stored external token (no token_type from Keycloak) a Bearer type', async () => {
+    const { service } = setup({ issuers: ['partner'] }, { token_type: undefined, expires_in: 0 });
+    await expect(service.exchange(alice, { requested_issuer: 'partner' })).resolves.toMatchObject({
+      token_type: 'Bearer',
+      issued_token_type: `${URN}access_token`,
     });
   });
 });

@@ -54,11 +54,13 @@ export class TokenExchangeService {
     }
     try {
       const answer = await this.tokens.tokenExchange(subjectToken, params);
+      const issued = answer.issued_token_type ?? ctx.requestedTokenType;
       // Whitelisted: Keycloak's extras (session_state, refresh_expires_in, …) stay here.
       return {
         access_token: answer.access_token,
-        issued_token_type: answer.issued_token_type ?? ctx.requestedTokenType,
-        token_type: answer.token_type,
+        issued_token_type: issued,
+        // A stored external token comes back without one; RFC 8693 §2.2.1 makes it required.
+        token_type: answer.token_type ?? (issued === ACCESS_TOKEN_TYPE ? 'Bearer' : 'N_A'),
         expires_in: answer.expires_in,
         ...(answer.refresh_token ? { refresh_token: answer.refresh_token } : {}),
         ...(answer.scope ? { scope: answer.scope } : {}),

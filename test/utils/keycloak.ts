@@ -136,3 +136,13 @@ export async function ensureRealm(
     );
   }
 }
+
+/** The id of a demo-realm user, looked up through the Admin API. */
+export async function userId(username: string): Promise<string> {
+  const res = await adminFetch(`/realms/demo/users?username=${username}&exact=true`);
+  const [user] = (await res.json()) as { id: string }[];
+  if (!user) {
+    throw new Error(`no user ${username}`);
+  }
+  return user.id;
+}
