@@ -32,7 +32,7 @@ export class TokenExchangeController {
       "Without subject_token, the caller's bearer token is the subject token. Audiences must be in TOKEN_EXCHANGE_AUDIENCES; requested_subject needs TOKEN_EXCHANGE_IMPERSONATION_ENABLED and the impersonator role; subject_issuer / requested_issuer need TOKEN_EXCHANGE_EXTERNAL_ISSUERS.",
   })
   @ApiOkResponse({ type: TokenExchangeResponseDto })
-  @ApiProblemResponses(400, 403, 502, 504)
+  @ApiProblemResponses(400, 403, 409, 502, 504)
   exchangeToken(
     @OptionalCurrentUser() user: AuthenticatedUser | undefined,
     @Body() body: TokenExchangeDto,

@@ -64,6 +64,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing or rejected credentials',
   403: 'Authenticated but not allowed',
   404: 'Not found',
+  409: 'Conflicts with existing state (e.g. ACCOUNT_EXISTS)',
   413: 'PAYLOAD_TOO_LARGE',
   429: 'RATE_LIMITED',
   500: 'INTERNAL',
