@@ -4,11 +4,19 @@ import { AuthEnv, authConfig } from './auth.config';
 import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
+import { SessionEnv, sessionConfig } from './session.config';
 
 /** Every config namespace, in the order README documents them. */
-export const configNamespaces = [appConfig, keycloakConfig, authConfig, adminConfig, doctorConfig];
+export const configNamespaces = [
+  appConfig,
+  keycloakConfig,
+  authConfig,
+  adminConfig,
+  doctorConfig,
+  sessionConfig,
+];
 
-const envClasses = [AppEnv, KeycloakEnv, AuthEnv, AdminEnv, DoctorEnv];
+const envClasses = [AppEnv, KeycloakEnv, AuthEnv, AdminEnv, DoctorEnv, SessionEnv];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */
 export function collectEnvErrors(env: NodeJS.ProcessEnv): string[] {
