@@ -106,6 +106,18 @@ describe('Cookie-session mode (memory store)', () => {
       expect(((await users.json()) as { total: number }).total).toBeGreaterThan(0);
     });
 
+    it('should give a new session id on a new login and drop the old session', async () => {
+      const jar = await loggedIn();
+      const first = jar.get(COOKIE)?.value ?? '';
+
+      expect((await browserlessLogin(jar, bff)).status).toBe(302);
+
+      const second = jar.get(COOKIE)?.value ?? '';
+      expect(second).not.toBe(first);
+      expect(await t.app.get(SessionRepository).load(first)).toBeUndefined();
+      expect((await jar.fetch(`${bff}/auth/session`)).status).toBe(200);
+    });
+
     it('should refuse a cookie-authenticated POST without X-CSRF', async () => {
       const jar = await loggedIn();
 
@@ -169,7 +181,10 @@ describe('Cookie-session mode (memory store)', () => {
 
       expect(replay.status).toBe(400);
       expect(await replay.json()).toMatchObject({ code: 'LOGIN_TRANSACTION_MISSING' });
-      expect(replay.headers.getSetCookie().join()).not.toContain(`${COOKIE}=${'x'}`);
+      const sessionCookies = replay.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith(`${COOKIE}=`) && !c.startsWith(`${COOKIE}=;`));
+      expect(sessionCookies).toEqual([]);
     });
 
     it('should refuse an ID token whose nonce is not the one the login sent', async () => {

@@ -66,6 +66,8 @@ export class SessionController {
       void reply.redirect(again, 302);
       return;
     }
+    // Session fixation: whatever session this browser had is gone, the new one has a new id.
+    await this.service.discard(readCookie(request, this.config.cookieName));
     setSessionCookie(reply, this.config, outcome.sessionId);
     void reply.redirect(outcome.returnTo, 302);
   }

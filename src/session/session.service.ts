@@ -70,6 +70,14 @@ export class SessionService {
     return (await this.logoutUrl(idToken)) ?? null;
   }
 
+  /** Drops the session a browser had before logging in again: the new login gets a new id. */
+  async discard(previousId: string | undefined): Promise<void> {
+    const previous = previousId === undefined ? undefined : await this.sessions.load(previousId);
+    if (previous) {
+      await this.sessions.destroy(previous.key);
+    }
+  }
+
   async backchannelLogout(logoutToken: string): Promise<number> {
     const claims = await this.verifier.logoutToken(logoutToken);
     const ended = await this.sessions.destroyFor(claims);

@@ -123,6 +123,10 @@ export async function signInAtKeycloak(
   password: string,
 ): Promise<string> {
   const page = await jar.fetch(authorizationUrl);
+  if (page.status === 302) {
+    // Keycloak's SSO cookie is in the jar: no form, straight back to the callback.
+    return location(page, authorizationUrl);
+  }
   const html = await page.text();
   const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(html)?.[1];
   if (page.status !== 200 || !action) {
