@@ -15,6 +15,7 @@ export const SessionErrorCode = {
   SESSION_EXPIRED: 'SESSION_EXPIRED',
   CSRF_HEADER_MISSING: 'CSRF_HEADER_MISSING',
   LOGOUT_TOKEN_INVALID: 'LOGOUT_TOKEN_INVALID',
+  SESSION_STORE_UNAVAILABLE: 'SESSION_STORE_UNAVAILABLE',
 } as const;
 
 export type SessionErrorCode = (typeof SessionErrorCode)[keyof typeof SessionErrorCode];
@@ -40,6 +41,7 @@ const TITLES: Record<SessionErrorCode, [status: number, title: string]> = {
   SESSION_EXPIRED: [401, 'Session expired'],
   CSRF_HEADER_MISSING: [403, 'CSRF header missing'],
   LOGOUT_TOKEN_INVALID: [400, 'Logout token rejected'],
+  SESSION_STORE_UNAVAILABLE: [503, 'Session store unavailable'],
 };
 
 /** Every refusal of the session mode: one class, the status and title follow from the code. */
