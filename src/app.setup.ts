@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -41,6 +42,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+
+  // Parses Cookie and adds reply.setCookie; the session mode's cookies are unsigned opaque ids.
+  await app.register(cookie);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../config/auth.config';
+import { SessionModule } from '../session/session.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -20,6 +21,8 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
 @Module({
   imports: [
     PassportModule,
+    // The guard accepts the session cookie as well as a bearer token.
+    SessionModule,
     ThrottlerModule.forRootAsync({
       inject: [authConfig.KEY, LoginThrottlerStorage],
       imports: [LoginThrottlerStorageModule],

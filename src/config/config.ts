@@ -4,6 +4,7 @@ import { AuthEnv, authConfig } from './auth.config';
 import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
+import { SessionEnv, sessionConfig } from './session.config';
 import { TokenExchangeEnv, tokenExchangeConfig } from './token-exchange.config';
 
 /** Every config namespace, in the order README documents them. */
@@ -14,9 +15,18 @@ export const configNamespaces = [
   adminConfig,
   tokenExchangeConfig,
   doctorConfig,
+  sessionConfig,
 ];
 
-const envClasses = [AppEnv, KeycloakEnv, AuthEnv, AdminEnv, TokenExchangeEnv, DoctorEnv];
+const envClasses = [
+  AppEnv,
+  KeycloakEnv,
+  AuthEnv,
+  AdminEnv,
+  TokenExchangeEnv,
+  DoctorEnv,
+  SessionEnv,
+];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */
 export function collectEnvErrors(env: NodeJS.ProcessEnv): string[] {

@@ -27,6 +27,14 @@ export type KeycloakExchangeResponse = Omit<KeycloakTokenResponse, 'token_type'>
 
 export type UserInfo = Record<string, unknown> & { sub: string };
 
+function withQuery(endpoint: string, params: Record<string, string>): string {
+  const url = new URL(endpoint);
+  for (const [key, value] of Object.entries(params)) {
+    url.searchParams.set(key, value);
+  }
+  return url.href;
+}
+
 const FORM = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 
 /**
@@ -48,6 +56,34 @@ export class KeycloakTokenClient {
 
   refreshGrant(refreshToken: string): Promise<KeycloakTokenResponse> {
     return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  /** The code of an authorization-code flow with PKCE (RFC 7636), as the confidential client. */
+  authorizationCodeGrant(
+    code: string,
+    redirectUri: string,
+    codeVerifier: string,
+  ): Promise<KeycloakTokenResponse> {
+    return this.token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: codeVerifier,
+    });
+  }
+
+  /** The browser-facing authorization endpoint with this client's id and the given parameters. */
+  async authorizationUrl(params: Record<string, string>): Promise<string> {
+    const { authorization_endpoint } = await this.discovery.getMetadata();
+    return withQuery(authorization_endpoint, { ...params, client_id: this.config.clientId });
+  }
+
+  /** The browser-facing end-session endpoint for RP-initiated logout, if the realm has one. */
+  async endSessionUrl(params: Record<string, string>): Promise<string | undefined> {
+    const { end_session_endpoint } = await this.discovery.getMetadata();
+    return end_session_endpoint === undefined
+      ? undefined
+      : withQuery(end_session_endpoint, { ...params, client_id: this.config.clientId });
   }
 
   clientCredentialsGrant(scope?: string): Promise<KeycloakTokenResponse> {

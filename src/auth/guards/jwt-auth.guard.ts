@@ -1,10 +1,11 @@
-import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../../config/auth.config';
 import { keycloakConfig } from '../../config/keycloak.config';
+import { SessionAuthenticator } from '../../session/session-authenticator';
 import type { AuthenticatedUser } from '../authenticated-user';
 import {
   BEARER_OPTIONAL_WHEN_KEY,
@@ -17,7 +18,11 @@ import { VerifiedTokenCache } from './verified-token.cache';
 
 type GuardedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
-/** The global guard: every route needs a valid Keycloak access token unless it is @Public(). */
+/**
+ * The global guard: every route needs a valid Keycloak access token unless it is @Public(). The
+ * token comes from `Authorization: Bearer`, or, when there is none, from the server-side
+ * session the session cookie names (cookie-session mode); a bearer token wins when both come.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   private readonly cache: VerifiedTokenCache;
@@ -27,6 +32,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     private readonly reflector: Reflector,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly sessions?: SessionAuthenticator,
   ) {
     super();
     this.cache = new VerifiedTokenCache(auth.tokenCacheSize);
@@ -43,7 +49,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     }
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const token = extractBearer(request);
+    // An external token to exchange is its own credential; a cookie there would only add CSRF.
     if (!token && this.bearerOptional(context, request)) {
+      return true;
+    }
+    if (!token && this.sessions?.hasCookie(request)) {
+      const reply = context.switchToHttp().getResponse<FastifyReply>();
+      request.user = (await this.sessions.authenticate(request, reply)).user;
       return true;
     }
     const cached = token ? this.cache.get(token) : undefined;

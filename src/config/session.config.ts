@@ -1,0 +1,138 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { EnvExample, splitList, toBool, toInt, validateEnv } from './env-validation';
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const ORIGIN_LIST = /^\s*https?:\/\/[^/\s,]+(\s*,\s*https?:\/\/[^/\s,]+)*\s*$/;
+// 32 bytes as 64 hex digits or as base64 / base64url (43 or 44 characters).
+const AES_256_KEY = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
+const SAME_SITE = ['strict', 'lax'] as const;
+
+const enabled = (env: SessionEnv): boolean => env.SESSION_ENABLED;
+
+export class SessionEnv {
+  @EnvExample('true')
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  SESSION_ENABLED = false;
+
+  @EnvExample('$(openssl rand -base64 32)')
+  @ValidateIf(enabled)
+  @Matches(AES_256_KEY, { message: 'must be 32 bytes as 64 hex digits or base64' })
+  SESSION_ENCRYPTION_KEY?: string;
+
+  @EnvExample('http://127.0.0.1:3000/auth/callback')
+  @ValidateIf(enabled)
+  @IsUrl(URL_OPTIONS, { message: "must be the http(s) URL of this BFF's /auth/callback" })
+  SESSION_REDIRECT_URI?: string;
+
+  @EnvExample('http://127.0.0.1:3000/')
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL registered on the client' })
+  SESSION_POST_LOGOUT_REDIRECT_URI?: string;
+
+  @EnvExample('__Host-bff-session')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a cookie name (letters, digits, _ -)' })
+  SESSION_COOKIE_NAME = '__Host-bff-session';
+
+  @EnvExample('strict')
+  @IsIn(SAME_SITE, { message: 'must be strict or lax' })
+  SESSION_COOKIE_SAMESITE: (typeof SAME_SITE)[number] = 'strict';
+
+  @EnvExample('1800')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  SESSION_IDLE_TIMEOUT_S = 1800;
+
+  @EnvExample('36000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(60)
+  @Max(365 * 24 * 3600)
+  SESSION_ABSOLUTE_TIMEOUT_S = 36_000;
+
+  @EnvExample('https://app.example.com,http://localhost:5173')
+  @IsOptional()
+  @Matches(ORIGIN_LIST, {
+    message: 'must be a comma-separated list of origins (scheme://host[:port])',
+  })
+  SESSION_RETURN_TO_ORIGINS?: string;
+
+  @EnvExample('x-csrf')
+  @Matches(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be an HTTP header name' })
+  SESSION_CSRF_HEADER = 'x-csrf';
+
+  @EnvExample('profile email')
+  @Matches(/^[\w:./-]+([ ,][\w:./-]+)*$/, {
+    message: 'must be scope names separated by spaces or commas',
+  })
+  SESSION_SCOPES = 'profile email';
+
+  @EnvExample('5')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(0)
+  @Max(600)
+  SESSION_REFRESH_BEFORE_S = 5;
+
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(500)
+  @Max(120_000)
+  SESSION_REFRESH_LOCK_MS = 10_000;
+
+  @EnvExample('keycloak-bff:session:')
+  @Matches(/^[\w:.-]{1,100}$/, { message: 'must be a Redis key prefix (letters, digits, : . _ -)' })
+  SESSION_REDIS_PREFIX = 'keycloak-bff:session:';
+}
+
+/** A 32-byte AES key from 64 hex digits or base64(url). */
+export function parseEncryptionKey(raw: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+export const sessionConfig = registerAs('session', () => {
+  const env = validateEnv(SessionEnv, process.env);
+  const cookieName = env.SESSION_COOKIE_NAME;
+  return {
+    /** Cookie-session mode (the /auth/login GET, /auth/callback, /auth/session… routes). */
+    enabled: env.SESSION_ENABLED,
+    encryptionKey: env.SESSION_ENCRYPTION_KEY
+      ? parseEncryptionKey(env.SESSION_ENCRYPTION_KEY)
+      : undefined,
+    redirectUri: env.SESSION_REDIRECT_URI ?? '',
+    postLogoutRedirectUri: env.SESSION_POST_LOGOUT_REDIRECT_URI,
+    cookieName,
+    /** The short-lived login-transaction cookie; Lax so it survives the return from Keycloak. */
+    loginCookieName: `${cookieName}-login`,
+    sameSite: env.SESSION_COOKIE_SAMESITE,
+    idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_S * 1000,
+    absoluteTimeoutMs: env.SESSION_ABSOLUTE_TIMEOUT_S * 1000,
+    returnToOrigins: splitList(env.SESSION_RETURN_TO_ORIGINS).map((o) => o.replace(/\/+$/, '')),
+    csrfHeader: env.SESSION_CSRF_HEADER.toLowerCase(),
+    scope: ['openid', ...splitList(env.SESSION_SCOPES.replace(/ /g, ','))]
+      .filter((s, i, all) => all.indexOf(s) === i)
+      .join(' '),
+    refreshBeforeMs: env.SESSION_REFRESH_BEFORE_S * 1000,
+    refreshLockMs: env.SESSION_REFRESH_LOCK_MS,
+    redisPrefix: env.SESSION_REDIS_PREFIX,
+  };
+});
+
+export type SessionConfig = ReturnType<typeof sessionConfig>;

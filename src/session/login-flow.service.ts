@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
+import { keycloakConfig } from '../config/keycloak.config';
+import { sessionConfig } from '../config/session.config';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import type { CallbackQueryDto } from './dto/callback-query.dto';
+import { OidcTokenVerifier } from './oidc-token.verifier';
+import { checkReturnTo } from './return-to';
+import { SessionError } from './session.errors';
+import { randomId, SessionRepository } from './session.repository';
+import type { LoginTransaction } from './session.types';
+
+/** Keycloak's `error=` answers after which a fresh login attempt is the right thing to do. */
+const RESTART_ERRORS = new Set([
+  'temporarily_unavailable',
+  'authentication_expired',
+  'login_required',
+  'interaction_required',
+]);
+
+export type CallbackOutcome =
+  { kind: 'session'; sessionId: string; returnTo: string } | { kind: 'restart'; returnTo: string };
+
+/**
+ * The authorization-code flow with PKCE (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1) as a
+ * confidential client: state, nonce and verifier live server-side in a login transaction that
+ * only this browser's login cookie names, and that a callback can consume once.
+ */
+@Injectable()
+export class LoginFlowService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly tokens: KeycloakTokenClient,
+    private readonly verifier: OidcTokenVerifier,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+  ) {}
+
+  /** Where to send the browser, and the transaction id for the login cookie. */
+  async start(rawReturnTo: string | undefined): Promise<{ url: string; transactionId: string }> {
+    const tx: LoginTransaction = {
+      state: randomId(),
+      nonce: randomId(),
+      codeVerifier: randomId(),
+      returnTo: checkReturnTo(rawReturnTo, this.config.returnToOrigins),
+    };
+    const transactionId = await this.sessions.saveLogin(tx);
+    const url = await this.tokens.authorizationUrl({
+      response_type: 'code',
+      redirect_uri: this.config.redirectUri,
+      scope: this.config.scope,
+      state: tx.state,
+      nonce: tx.nonce,
+      code_challenge: createHash('sha256').update(tx.codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    return { url, transactionId };
+  }
+
+  async finish(
+    query: CallbackQueryDto,
+    transactionId: string | undefined,
+  ): Promise<CallbackOutcome> {
+    const tx =
+      transactionId === undefined ? undefined : await this.sessions.takeLogin(transactionId);
+    if (!tx) {
+      throw new SessionError(
+        'LOGIN_TRANSACTION_MISSING',
+        transactionId === undefined
+          ? 'No login cookie came with the callback: the login was not started in this browser'
+          : 'The login this callback belongs to was already completed or has expired (a replayed callback)',
+        { hint: 'Start the login again from GET /auth/login.' },
+      );
+    }
+    if (query.state !== tx.state) {
+      throw new SessionError(
+        'LOGIN_STATE_MISMATCH',
+        "The callback's state is not the one this browser's login sent",
+        { hint: 'Start the login again from GET /auth/login.' },
+      );
+    }
+    if (query.error !== undefined) {
+      return this.refused(query.error, query.error_description, tx);
+    }
+    if (query.code === undefined) {
+      throw new SessionError('LOGIN_FAILED', 'The callback carries neither code nor error');
+    }
+    const tokens = await this.exchange(query.code, tx);
+    if (!tokens.id_token) {
+      throw new SessionError('ID_TOKEN_INVALID', 'Keycloak returned no ID token', {
+        hint: "The scope must include openid (SESSION_SCOPES always adds it); check the client's scopes.",
+      });
+    }
+    const idClaims = await this.verifier.idToken(tokens.id_token, tx.nonce);
+    const accessClaims = await this.verifier.accessToken(tokens.access_token);
+    if (accessClaims.sub !== idClaims.sub) {
+      throw new SessionError(
+        'ID_TOKEN_INVALID',
+        'The ID token and the access token name different users',
+      );
+    }
+    const sessionId = await this.sessions.create(tokens, idClaims);
+    return { kind: 'session', sessionId, returnTo: tx.returnTo };
+  }
+
+  private refused(
+    error: string,
+    description: string | undefined,
+    tx: LoginTransaction,
+  ): CallbackOutcome {
+    if (RESTART_ERRORS.has(error)) {
+      return { kind: 'restart', returnTo: tx.returnTo };
+    }
+    const upstream = { error, error_description: description };
+    if (error === 'access_denied') {
+      throw new SessionError(
+        'LOGIN_DENIED',
+        `Keycloak denied the login${description ? `: ${description}` : ''}`,
+        {
+          upstream,
+        },
+      );
+    }
+    throw new SessionError('LOGIN_FAILED', `Keycloak answered the login with '${error}'`, {
+      upstream,
+    });
+  }
+
+  private async exchange(code: string, tx: LoginTransaction): Promise<KeycloakTokenResponse> {
+    try {
+      return await this.tokens.authorizationCodeGrant(
+        code,
+        this.config.redirectUri,
+        tx.codeVerifier,
+      );
+    } catch (err: unknown) {
+      if (err instanceof KeycloakResponseError && err.upstream?.error === 'invalid_grant') {
+        throw new SessionError(
+          'AUTHORIZATION_CODE_INVALID',
+          `Keycloak refused the authorization code: ${err.upstream.error_description ?? 'invalid_grant'}`,
+          {
+            upstream: err.upstream,
+            cause: err,
+            hint: 'Start the login again from GET /auth/login.',
+          },
+        );
+      }
+      throw mapTokenEndpointError(err, 'login', this.keycloak.clientId);
+    }
+  }
+}

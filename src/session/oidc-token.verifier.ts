@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type JwtPayload, verify } from 'jsonwebtoken';
+import type { AccessTokenClaims } from '../auth/authenticated-user';
+import { toTokenError } from '../auth/token-errors';
+import { ProblemError } from '../common/errors/problem.error';
+import { authConfig } from '../config/auth.config';
+import { keycloakConfig } from '../config/keycloak.config';
+import { ASYMMETRIC_ALGORITHMS, JwksService } from '../keycloak/jwks.service';
+import { realmKeyFor } from '../keycloak/jwt-key';
+import { SessionError } from './session.errors';
+
+/** OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token must carry. */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+export interface IdTokenClaims extends JwtPayload {
+  sub: string;
+  sid?: string;
+  nonce?: string;
+}
+
+export interface LogoutTokenClaims {
+  sid?: string;
+  sub?: string;
+}
+
+/**
+ * Verifies the JWTs the session mode receives, with the realm keys the bearer guard uses:
+ * signature, pinned asymmetric algorithms, issuer, audience and expiry, then what each token
+ * type adds (OIDC Core §3.1.3.7 for ID tokens, Back-Channel Logout §2.6 for logout tokens).
+ */
+@Injectable()
+export class OidcTokenVerifier {
+  constructor(
+    private readonly jwks: JwksService,
+    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+  ) {}
+
+  /** The access token the token endpoint gave us: verified once, before it is stored. */
+  async accessToken(token: string): Promise<AccessTokenClaims> {
+    try {
+      return (await this.verify(token, this.auth.audience, 'access token')) as AccessTokenClaims;
+    } catch (err: unknown) {
+      throw toTokenError(err, {
+        issuer: this.keycloak.expectedIssuer,
+        audience: this.auth.audience,
+      });
+    }
+  }
+
+  async idToken(token: string, expectedNonce: string): Promise<IdTokenClaims> {
+    let claims: JwtPayload;
+    try {
+      claims = await this.verify(token, this.keycloak.clientId, 'ID token');
+    } catch (err: unknown) {
+      throw new SessionError('ID_TOKEN_INVALID', `The ID token was refused: ${reason(err)}`, {
+        cause: err,
+      });
+    }
+    if (typeof claims.sub !== 'string') {
+      throw new SessionError('ID_TOKEN_INVALID', 'The ID token has no sub');
+    }
+    if (claims.nonce !== expectedNonce) {
+      throw new SessionError(
+        'NONCE_MISMATCH',
+        "The ID token's nonce is not the one this login sent: the authorization response belongs to another login",
+        { hint: 'Start the login again from /auth/login.' },
+      );
+    }
+    return claims as IdTokenClaims;
+  }
+
+  async logoutToken(token: string): Promise<LogoutTokenClaims> {
+    let claims: JwtPayload;
+    try {
+      claims = await this.verify(token, this.keycloak.clientId, 'logout token');
+    } catch (err: unknown) {
+      throw invalidLogoutToken(reason(err), err);
+    }
+    const events = claims.events as Record<string, unknown> | undefined;
+    if (typeof events !== 'object' || events === null || !(BACKCHANNEL_LOGOUT_EVENT in events)) {
+      throw invalidLogoutToken(`events lacks ${BACKCHANNEL_LOGOUT_EVENT}`);
+    }
+    if ('nonce' in claims) {
+      throw invalidLogoutToken('a logout token must not contain a nonce');
+    }
+    if (typeof claims.iat !== 'number') {
+      throw invalidLogoutToken('iat is missing');
+    }
+    const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
+    const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+    if (!sid && !sub) {
+      throw invalidLogoutToken('it names neither sid nor sub');
+    }
+    return { sid, sub };
+  }
+
+  private async verify(token: string, audience: string, what: string): Promise<JwtPayload> {
+    const key = await realmKeyFor(this.jwks, this.keycloak.expectedIssuer, token, what);
+    const payload = verify(token, key, {
+      algorithms: [...ASYMMETRIC_ALGORITHMS],
+      issuer: this.keycloak.expectedIssuer,
+      audience,
+      clockTolerance: this.auth.clockToleranceSec,
+    });
+    if (typeof payload === 'string') {
+      throw new Error(`The ${what} has no JSON payload`);
+    }
+    return payload;
+  }
+}
+
+function reason(err: unknown): string {
+  if (err instanceof ProblemError) {
+    return err.detail;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function invalidLogoutToken(why: string, cause?: unknown): SessionError {
+  return new SessionError('LOGOUT_TOKEN_INVALID', `The logout token was refused: ${why}`, {
+    cause,
+  });
+}

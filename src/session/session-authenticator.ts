@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decode } from 'jsonwebtoken';
+import {
+  type AccessTokenClaims,
+  type AuthenticatedUser,
+  rolesOf,
+} from '../auth/authenticated-user';
+import { sessionConfig } from '../config/session.config';
+import { clearCookie, readCookie } from './session-cookies';
+import { SessionRefresher } from './session-refresher';
+import { SessionError } from './session.errors';
+import { SessionRepository } from './session.repository';
+import type { LoadedSession } from './session.types';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface SessionAuthentication {
+  user: AuthenticatedUser;
+  session: LoadedSession;
+}
+
+/** Turns the session cookie into the caller, the way the bearer guard turns a token into one. */
+@Injectable()
+export class SessionAuthenticator {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly refresher: SessionRefresher,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  hasCookie(request: FastifyRequest): boolean {
+    return this.enabled && readCookie(request, this.config.cookieName) !== undefined;
+  }
+
+  /**
+   * A cookie is sent by the browser on its own, so a state-changing request must also prove it
+   * comes from our script: a custom header, which a cross-site form cannot set and a
+   * cross-origin fetch can only send after a CORS preflight we refuse.
+   */
+  checkCsrf(request: FastifyRequest): void {
+    if (
+      !SAFE_METHODS.has(request.method) &&
+      request.headers[this.config.csrfHeader] === undefined
+    ) {
+      throw new SessionError(
+        'CSRF_HEADER_MISSING',
+        `${request.method} with a session cookie needs the ${this.config.csrfHeader} header`,
+        { hint: `Send '${this.config.csrfHeader}: 1' on every non-GET request from the SPA.` },
+      );
+    }
+  }
+
+  /** The session behind the cookie, or 401 SESSION_MISSING / SESSION_EXPIRED (cookie cleared). */
+  async load(request: FastifyRequest, reply: FastifyReply): Promise<LoadedSession> {
+    const id = readCookie(request, this.config.cookieName);
+    if (id === undefined) {
+      throw new SessionError('SESSION_MISSING', 'No session cookie was sent', {
+        hint: 'Log in through GET /auth/login.',
+      });
+    }
+    const session = await this.sessions.load(id);
+    if (!session) {
+      clearCookie(reply, this.config.cookieName, this.config.sameSite);
+      throw new SessionError(
+        'SESSION_EXPIRED',
+        'The session has ended (logout, timeout, or Keycloak ended it)',
+        { hint: 'Log in again (GET /auth/login).' },
+      );
+    }
+    return session;
+  }
+
+  /** Load, check CSRF, refresh when due, mark as used; the result is what the guard puts on the request. */
+  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<SessionAuthentication> {
+    this.checkCsrf(request);
+    const loaded = await this.load(request, reply);
+    let session: LoadedSession;
+    try {
+      session = await this.refresher.fresh(loaded);
+    } catch (err: unknown) {
+      if (err instanceof SessionError && err.code === 'SESSION_EXPIRED') {
+        clearCookie(reply, this.config.cookieName, this.config.sameSite);
+      }
+      throw err;
+    }
+    await this.sessions.touch(session);
+    // The token was verified when it was stored, and the record is authenticated by AES-GCM.
+    const claims = decode(session.record.accessToken, { json: true }) as AccessTokenClaims;
+    return {
+      session,
+      user: { claims, roles: rolesOf(claims), accessToken: session.record.accessToken },
+    };
+  }
+}

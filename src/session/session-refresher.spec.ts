@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { SessionConfig } from '../config/session.config';
+import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
+import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { SessionRefresher } from './session-refresher';
+import { SessionRepository } from './session.repository';
+import type { LoadedSession } from './session.types';
+import { MemorySessionStore } from './store/memory-session.store';
+
+const CONFIG = {
+  encryptionKey: randomBytes(32),
+  idleTimeoutMs: 1_800_000,
+  absoluteTimeoutMs: 36_000_000,
+  refreshBeforeMs: 5_000,
+  refreshLockMs: 2_000,
+} as SessionConfig;
+
+const tokens = (n: number): KeycloakTokenResponse => ({
+  access_token: `access-${n}`,
+  refresh_token: `refresh-${n}`,
+  expires_in: 10,
+  refresh_expires_in: 1800,
+  token_type: 'Bearer',
+});
+
+/** One "instance": its own refresher over a shared store. */
+function instance(store: MemorySessionStore, refreshGrant: jest.Mock) {
+  const repository = new SessionRepository(store, CONFIG);
+  const tokenClient = { refreshGrant } as unknown as KeycloakTokenClient;
+  const verifier = {
+    accessToken: jest.fn().mockResolvedValue({}),
+  } as unknown as OidcTokenVerifier;
+  return {
+    repository,
+    sut: new SessionRefresher(repository, tokenClient, verifier, store, CONFIG),
+  };
+}
+
+async function dueSession(repository: SessionRepository): Promise<LoadedSession> {
+  const id = await repository.create(tokens(0), { sub: 'alice', sid: 'kc-1' });
+  const loaded = await repository.load(id);
+  if (!loaded) {
+    throw new Error('not stored');
+  }
+  // 4 s left of 10: inside the 5 s refresh window.
+  const record = { ...loaded.record, accessExpiresAt: Date.now() + 4_000 };
+  await repository.save({ key: loaded.key, record });
+  return { ...loaded, record };
+}
+
+describe(SessionRefresher.name, () => {
+  let store: MemorySessionStore;
+  beforeEach(() => {
+    store = new MemorySessionStore();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('should not refresh a token that is not due', async () => {
+    const refreshGrant = jest.fn();
+    const { sut, repository } = instance(store, refreshGrant);
+    const id = await repository.create(tokens(0), { sub: 'alice' });
+    const session = await repository.load(id);
+
+    expect(await sut.fresh(session as LoadedSession)).toBe(session);
+    expect(refreshGrant).not.toHaveBeenCalled();
+  });
+
+  it('should make one refresh grant for 20 concurrent callers and store the new tokens', async () => {
+    const refreshGrant = jest.fn().mockResolvedValue(tokens(1));
+    const { sut, repository } = instance(store, refreshGrant);
+    const session = await dueSession(repository);
+
+    const results = await Promise.all(Array.from({ length: 20 }, () => sut.fresh(session)));
+
+    expect(refreshGrant).toHaveBeenCalledTimes(1);
+    expect(refreshGrant).toHaveBeenCalledWith('refresh-0');
+    expect(new Set(results.map((r) => r.record.accessToken))).toEqual(new Set(['access-1']));
+    expect((await repository.loadKey(session.key))?.record.refreshToken).toBe('refresh-1');
+  });
+
+  it('should make one refresh grant across two instances sharing the store lock', async () => {
+    let release: (value: KeycloakTokenResponse) => void = () => undefined;
+    const refreshGrant = jest.fn(
+      () => new Promise<KeycloakTokenResponse>((resolve) => (release = resolve)),
+    );
+    const a = instance(store, refreshGrant);
+    const b = instance(store, refreshGrant);
+    const session = await dueSession(a.repository);
+
+    const pending = [a.sut.fresh(session), b.sut.fresh(session), b.sut.fresh(session)];
+    await new Promise((r) => setTimeout(r, 120));
+    release(tokens(1));
+    const results = await Promise.all(pending);
+
+    expect(refreshGrant).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.record.accessToken)).toEqual(['access-1', 'access-1', 'access-1']);
+  });
+
+  it('should end the session with SESSION_EXPIRED when Keycloak refuses the refresh token', async () => {
+    const refused = new KeycloakResponseError(
+      'token',
+      { status: 400, error: 'invalid_grant', error_description: 'Session not active' },
+      undefined,
+    );
+    const { sut, repository } = instance(store, jest.fn().mockRejectedValue(refused));
+    const session = await dueSession(repository);
+
+    await expect(sut.fresh(session)).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      status: 401,
+    });
+    expect(await repository.loadKey(session.key)).toBeUndefined();
+  });
+
+  it('should keep serving a still-valid token while Keycloak is unreachable', async () => {
+    const down = new IdpUnavailableError('token', 'ECONNREFUSED');
+    const { sut, repository } = instance(store, jest.fn().mockRejectedValue(down));
+    const session = await dueSession(repository);
+
+    expect((await sut.fresh(session)).record.accessToken).toBe('access-0');
+    expect(await repository.loadKey(session.key)).toBeDefined();
+  });
+
+  it('should pass the outage on once the token has expired, keeping the session', async () => {
+    const down = new IdpUnavailableError('token', 'ECONNREFUSED');
+    const { sut, repository } = instance(store, jest.fn().mockRejectedValue(down));
+    const session = await dueSession(repository);
+    await repository.save({
+      key: session.key,
+      record: { ...session.record, accessExpiresAt: Date.now() - 1 },
+    });
+
+    await expect(sut.fresh(session)).rejects.toBe(down);
+    expect(await repository.loadKey(session.key)).toBeDefined();
+  });
+});

@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { sessionConfig } from '../config/session.config';
+import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
+import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import type { SessionDto } from './dto/session.dto';
+import { OidcTokenVerifier } from './oidc-token.verifier';
+import type { SessionAuthentication } from './session-authenticator';
+import { SessionError } from './session.errors';
+import { SessionRepository } from './session.repository';
+import type { LoadedSession } from './session.types';
+
+/** What the session routes do besides the login flow: describe, log out, back-channel logout. */
+@Injectable()
+export class SessionService {
+  private readonly logger = new Logger(SessionService.name);
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly tokens: KeycloakTokenClient,
+    private readonly verifier: OidcTokenVerifier,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+  ) {}
+
+  /** The 404 of every session route while the mode is off. */
+  requireEnabled(): void {
+    if (!this.config.enabled) {
+      throw new SessionError(
+        'SESSION_MODE_DISABLED',
+        'The cookie-session mode is off on this BFF',
+        {
+          hint: 'Set SESSION_ENABLED=true (with SESSION_ENCRYPTION_KEY and SESSION_REDIRECT_URI).',
+        },
+      );
+    }
+  }
+
+  async describe({ user, session }: SessionAuthentication): Promise<SessionDto> {
+    return {
+      authenticated: true,
+      user: { claims: session.record.userClaims },
+      roles: user.roles,
+      expiresAt: new Date(this.sessions.expiresAt(session)).toISOString(),
+      // No id_token_hint here: the ID token stays server-side while the session lives.
+      logoutUrl: (await this.logoutUrl(undefined)) ?? null,
+    };
+  }
+
+  /**
+   * Ends the Keycloak session with the refresh token, then the server session. A Keycloak that
+   * already ended it (4xx) is fine; one that cannot be reached is not: the caller must learn
+   * that the SSO session may still be alive.
+   */
+  async logout(session: LoadedSession): Promise<string | null> {
+    const { refreshToken, idToken } = session.record;
+    if (refreshToken) {
+      try {
+        await this.tokens.logout(refreshToken);
+      } catch (err: unknown) {
+        if (!(err instanceof KeycloakResponseError) || (err.upstream?.status ?? 500) >= 500) {
+          throw err;
+        }
+        this.logger.debug({
+          msg: 'Keycloak session was already gone at logout',
+          upstream: err.upstream,
+        });
+      }
+    }
+    await this.sessions.destroy(session.key);
+    return (await this.logoutUrl(idToken)) ?? null;
+  }
+
+  /** Drops the session a browser had before logging in again: the new login gets a new id. */
+  async discard(previousId: string | undefined): Promise<void> {
+    const previous = previousId === undefined ? undefined : await this.sessions.load(previousId);
+    if (previous) {
+      await this.sessions.destroy(previous.key);
+    }
+  }
+
+  async backchannelLogout(logoutToken: string): Promise<number> {
+    const claims = await this.verifier.logoutToken(logoutToken);
+    const ended = await this.sessions.destroyFor(claims);
+    this.logger.log({
+      msg: 'Back-channel logout',
+      sessionsEnded: ended,
+      bySid: claims.sid !== undefined,
+    });
+    return ended;
+  }
+
+  private logoutUrl(idTokenHint: string | undefined): Promise<string | undefined> {
+    const params: Record<string, string> = {};
+    if (idTokenHint) {
+      params.id_token_hint = idTokenHint;
+    }
+    if (this.config.postLogoutRedirectUri) {
+      params.post_logout_redirect_uri = this.config.postLogoutRedirectUri;
+    }
+    return this.tokens.endSessionUrl(params);
+  }
+}

@@ -1,0 +1,47 @@
+import { MemorySessionStore } from './memory-session.store';
+
+describe(MemorySessionStore.name, () => {
+  let sut: MemorySessionStore;
+  let now: number;
+  beforeEach(() => {
+    sut = new MemorySessionStore();
+    now = 1_000;
+    sut.now = () => now;
+  });
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it('should forget a value once its TTL has passed', async () => {
+    await sut.set('k', 'v', 100);
+    expect(await sut.get('k')).toBe('v');
+    now += 100;
+    expect(await sut.get('k')).toBeUndefined();
+  });
+
+  it('should hand out a value to take() once', async () => {
+    await sut.set('tx', 'v', 100);
+    expect(await sut.take('tx')).toBe('v');
+    expect(await sut.take('tx')).toBeUndefined();
+  });
+
+  it('should keep a lock for its owner until released or the lease ends', async () => {
+    expect(await sut.tryLock('l', 'a', 50)).toBe(true);
+    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
+    await sut.unlock('l', 'b');
+    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
+    now += 50;
+    expect(await sut.tryLock('l', 'b', 50)).toBe(true);
+    // a's lease ended: its late release must not free b's lock.
+    await sut.unlock('l', 'a');
+    expect(await sut.tryLock('l', 'c', 50)).toBe(false);
+  });
+
+  it('should return and drop an index, which lives as long as its longest member', async () => {
+    await sut.addToIndex('sid:1', 's:a', 100);
+    await sut.addToIndex('sid:1', 's:b', 10);
+    now += 50;
+    expect((await sut.takeIndex('sid:1')).sort()).toEqual(['s:a', 's:b']);
+    expect(await sut.takeIndex('sid:1')).toEqual([]);
+  });
+});

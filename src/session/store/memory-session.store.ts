@@ -1,0 +1,98 @@
+import type { SessionStore } from './session-store';
+
+interface Entry<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** The embedded store for a single instance: sessions vanish on restart. */
+export class MemorySessionStore implements SessionStore {
+  private readonly values = new Map<string, Entry<string>>();
+  private readonly indexes = new Map<string, Entry<Set<string>>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  /** The clock; tests replace it. */
+  now: () => number = Date.now;
+
+  constructor(sweepIntervalMs = 60_000) {
+    // Expired entries are also dropped on read; the sweep bounds memory for abandoned ones.
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.live(this.values, key)?.value);
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    return Promise.resolve();
+  }
+
+  take(key: string): Promise<string | undefined> {
+    const value = this.live(this.values, key)?.value;
+    this.values.delete(key);
+    return Promise.resolve(value);
+  }
+
+  delete(key: string): Promise<void> {
+    this.values.delete(key);
+    return Promise.resolve();
+  }
+
+  addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
+    const expiresAt = this.now() + ttlMs;
+    const entry = this.live(this.indexes, index);
+    if (entry) {
+      entry.value.add(member);
+      entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+    } else {
+      this.indexes.set(index, { value: new Set([member]), expiresAt });
+    }
+    return Promise.resolve();
+  }
+
+  takeIndex(index: string): Promise<string[]> {
+    const members = [...(this.live(this.indexes, index)?.value ?? [])];
+    this.indexes.delete(index);
+    return Promise.resolve(members);
+  }
+
+  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    if (this.live(this.values, key)) {
+      return Promise.resolve(false);
+    }
+    this.values.set(key, { value: owner, expiresAt: this.now() + leaseMs });
+    return Promise.resolve(true);
+  }
+
+  unlock(key: string, owner: string): Promise<void> {
+    if (this.live(this.values, key)?.value === owner) {
+      this.values.delete(key);
+    }
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.sweeper);
+    return Promise.resolve();
+  }
+
+  private live<T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined {
+    const entry = map.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    for (const key of this.values.keys()) {
+      this.live(this.values, key);
+    }
+    for (const key of this.indexes.keys()) {
+      this.live(this.indexes, key);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type Redis from 'ioredis';
+import { RedisSessionStore } from './redis-session.store';
+
+describe(RedisSessionStore.name, () => {
+  it('should answer a failing Redis with 503 SESSION_STORE_UNAVAILABLE, not a bare error', async () => {
+    const redis = {
+      on: jest.fn(),
+      get: jest.fn().mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+    };
+    const sut = new RedisSessionStore('redis://unused', 'test:', redis as unknown as Redis);
+
+    await expect(sut.get('s:x')).rejects.toMatchObject({
+      code: 'SESSION_STORE_UNAVAILABLE',
+      status: 503,
+      detail: 'The session store (Redis) failed: get',
+    });
+    expect(redis.get).toHaveBeenCalledWith('test:s:x');
+  });
+});

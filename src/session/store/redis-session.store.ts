@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { SessionError } from '../session.errors';
+import type { SessionStore } from './session-store';
+
+// Delete the lock only if we still own it: after a lease expired, it may be someone else's.
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Extend, never shorten, the index's expiry: it must outlive every session it lists.
+const ADD_TO_INDEX = `
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
+
+/**
+ * Sessions in Redis (REDIS_URL), shared by every BFF instance. Unlike the login limiter, a Redis
+ * failure is not skipped: without the store no session can be trusted, so callers get 503
+ * SESSION_STORE_UNAVAILABLE.
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly logger = new Logger(RedisSessionStore.name);
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }),
+  ) {
+    this.redis.on('error', (err: Error) =>
+      this.logger.warn({ msg: 'Redis error (session store)', err }),
+    );
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.call('get', async () => (await this.redis.get(this.prefix + key)) ?? undefined);
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    return this.call('set', async () => {
+      await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    });
+  }
+
+  take(key: string): Promise<string | undefined> {
+    return this.call('take', async () => (await this.redis.getdel(this.prefix + key)) ?? undefined);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.call('delete', async () => {
+      await this.redis.del(this.prefix + key);
+    });
+  }
+
+  addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
+    return this.call('addToIndex', async () => {
+      await this.redis.eval(ADD_TO_INDEX, 1, this.prefix + index, member, String(Math.ceil(ttlMs)));
+    });
+  }
+
+  takeIndex(index: string): Promise<string[]> {
+    return this.call('takeIndex', async () => {
+      const [[, members]] = (await this.redis
+        .multi()
+        .smembers(this.prefix + index)
+        .del(this.prefix + index)
+        .exec()) as [[Error | null, string[]], [Error | null, number]];
+      return members;
+    });
+  }
+
+  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.call(
+      'tryLock',
+      async () => (await this.redis.set(this.prefix + key, owner, 'PX', leaseMs, 'NX')) === 'OK',
+    );
+  }
+
+  unlock(key: string, owner: string): Promise<void> {
+    return this.call('unlock', async () => {
+      await this.redis.eval(UNLOCK, 1, this.prefix + key, owner);
+    });
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err: unknown) {
+      throw new SessionError(
+        'SESSION_STORE_UNAVAILABLE',
+        `The session store (Redis) failed: ${operation}`,
+        { hint: 'Check that Redis at REDIS_URL is reachable.', cause: err },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    // QUIT needs a live connection; without one, stop the reconnect loop instead.
+    if (this.redis.status === 'ready') {
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    } else {
+      this.redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Where sealed session records, login transactions and the sid/sub indexes live. Values are
+ * opaque strings (already encrypted); every key expires on its own.
+ */
+export interface SessionStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Get and delete in one step: a login transaction can be used once, even across instances. */
+  take(key: string): Promise<string | undefined>;
+  delete(key: string): Promise<void>;
+  /** Adds a member to a set that expires no earlier than `ttlMs` from now. */
+  addToIndex(index: string, member: string, ttlMs: number): Promise<void>;
+  /** Removes the set and returns what it held. */
+  takeIndex(index: string): Promise<string[]>;
+  /** Acquires `key` for `leaseMs` unless someone holds it; true when acquired. */
+  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Releases `key` only if `owner` still holds it (an expired lease may belong to another). */
+  unlock(key: string, owner: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SESSION_STORE = Symbol('SessionStore');

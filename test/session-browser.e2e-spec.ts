@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { freePort } from '../scripts/keycloak/distribution';
+import { sessionEnv } from './utils/browserless';
+import { createTestApp, type TestApp } from './utils/test-app';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, 'artifacts');
+
+/** The same login once in a real browser: Debian's chromium, driven by playwright-core. */
+describe('Cookie-session mode in headless Chromium', () => {
+  let t: TestApp;
+  let bff: string;
+  let profile: string;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`);
+    }
+    const port = await freePort();
+    bff = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+    await t.app.listen(port, '127.0.0.1');
+    profile = await mkdtemp(join(tmpdir(), 'keycloak-bff-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await rm(profile, { recursive: true, force: true });
+    await t.close();
+  });
+
+  it('should log alice in, keep tokens out of the page and show her session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${bff}/auth/login?returnTo=/auth/session`);
+    await page.locator('#username').fill('alice');
+    await page.locator('#password').fill('alice-password');
+    await Promise.all([page.waitForURL(`${bff}/auth/session`), page.locator('#kc-login').click()]);
+
+    const body = JSON.parse((await page.locator('body').innerText()) || '{}') as {
+      authenticated?: boolean;
+      user?: { claims?: { preferred_username?: string } };
+    };
+    expect(body.authenticated).toBe(true);
+    expect(body.user?.claims?.preferred_username).toBe('alice');
+
+    // The browser accepted the __Host- cookie over http://127.0.0.1 (a trustworthy origin).
+    const cookie = (await browser.cookies(bff)).find((c) => c.name === '__Host-bff-session');
+    expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict', path: '/' });
+    // HttpOnly: the page's script cannot read it.
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('__Host-bff-session');
+
+    const calls = await page.evaluate(async () => {
+      const users = await fetch('/users?max=1');
+      const withoutCsrf = await fetch('/auth/session/logout', { method: 'POST' });
+      return { users: users.status, withoutCsrf: withoutCsrf.status };
+    });
+    expect(calls).toEqual({ users: 200, withoutCsrf: 403 });
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'session-chromium.png'), fullPage: true });
+    expect(existsSync(join(ARTIFACTS, 'session-chromium.png'))).toBe(true);
+  });
+});
