@@ -10,6 +10,13 @@ describe('checkReturnTo', () => {
     ['/', '/'],
     ['/app/orders?tab=1#top', '/app/orders?tab=1#top'],
     ['https://app.example.com/x', 'https://app.example.com/x'],
+    // Not Latin-1: percent-encoded, or the Location header throws ERR_INVALID_CHAR.
+    ['/€', '/%E2%82%AC'],
+    ['/a\u2028b', '/a%E2%80%A8b'],
+    ['/search?q=日本#ü', '/search?q=%E6%97%A5%E6%9C%AC#%C3%BC'],
+    ['/already%20encoded', '/already%20encoded'],
+    ['/a/../b', '/b'],
+    ['https://app.example.com/€', 'https://app.example.com/%E2%82%AC'],
   ])('should accept %p as %p', (raw, expected) => {
     expect(checkReturnTo(raw, allowed)).toBe(expected);
   });

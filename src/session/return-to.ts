@@ -16,7 +16,7 @@ export function checkReturnTo(raw: string | undefined, allowedOrigins: string[])
     if (raw.startsWith('//') || raw.startsWith('/\\')) {
       throw invalid(raw, 'a path must not start with // or /\\');
     }
-    return raw;
+    return normalisedPath(raw);
   }
   let url: URL;
   try {
@@ -31,6 +31,26 @@ export function checkReturnTo(raw: string | undefined, allowedOrigins: string[])
     );
   }
   return url.href;
+}
+
+const PLACEHOLDER = 'http://placeholder.invalid';
+
+/**
+ * The path as the Location header can carry it: the URL parser percent-encodes what is not
+ * Latin-1 (`/€`, `/\u2028`), which Node would otherwise refuse in a header with ERR_INVALID_CHAR
+ * after the session exists. Whatever the parser makes of it must stay on our origin.
+ */
+function normalisedPath(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw, PLACEHOLDER);
+  } catch {
+    throw invalid(raw, 'it is not a valid path');
+  }
+  if (url.origin !== PLACEHOLDER) {
+    throw invalid(raw, 'it leaves this origin');
+  }
+  return url.pathname + url.search + url.hash;
 }
 
 function invalid(raw: string, why: string): SessionError {
