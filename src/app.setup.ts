@@ -10,6 +10,7 @@ import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
+import { csrfHeaderOf } from './session/csrf-header';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -68,7 +69,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-CSRF'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', csrfHeaderOf(app)],
     exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   });
