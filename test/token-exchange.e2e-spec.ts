@@ -1,3 +1,5 @@
+import { freePort } from '../scripts/keycloak/distribution';
+import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
 import { type KeycloakProxy, startProxy } from './utils/proxy';
@@ -130,6 +132,17 @@ describe('Token exchange (real Keycloak)', () => {
     expect(tokenCalls()).toHaveLength(before);
   });
 
+  it('should refuse an exchange without audience, which Keycloak would answer with every audience', async () => {
+    const before = tokenCalls().length;
+    const res = await exchange(alice, { scope: 'openid' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({
+      code: 'TOKEN_EXCHANGE_FORBIDDEN',
+      rule: 'audience-required',
+    });
+    expect(tokenCalls()).toHaveLength(before);
+  });
+
   it.each([
     ['bob, who has no orders-api role', 'orders-api'],
     ['a client id the realm does not have', 'ghost-api'],
@@ -231,6 +244,8 @@ describe('Token exchange (real Keycloak)', () => {
 
     beforeAll(async () => {
       open = await createTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
         TOKEN_EXCHANGE_IMPERSONATION_ENABLED: 'true',
         TOKEN_EXCHANGE_EXTERNAL_ISSUERS: 'partner',
       });
@@ -252,12 +267,14 @@ describe('Token exchange (real Keycloak)', () => {
     });
 
     it('should refuse bob, who is no admin, impersonating alice, without asking Keycloak', async () => {
+      const before = tokenCalls().length;
       const res = await exchangeOpen(bob, { requested_subject: 'alice' });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({
         code: 'TOKEN_EXCHANGE_FORBIDDEN',
         rule: 'impersonation-role',
       });
+      expect(tokenCalls()).toHaveLength(before);
     });
 
     it('should refuse impersonation while it is switched off', async () => {
@@ -337,6 +354,43 @@ describe('Token exchange (real Keycloak)', () => {
         code: 'TOKEN_EXCHANGE_FORBIDDEN',
         rule: 'external-exchange-disabled',
       });
+    });
+  });
+
+  describe('in cookie-session mode', () => {
+    let session: TestApp;
+    let bff: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      bff = `http://127.0.0.1:${port}`;
+      session = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+      await session.app.listen(port, '127.0.0.1');
+    });
+
+    afterAll(async () => {
+      await session.close();
+    });
+
+    it('should need the CSRF header, then refuse to hand the session tokens to the browser', async () => {
+      const jar = new CookieJar();
+      expect((await browserlessLogin(jar, bff)).status).toBe(302);
+      const post = (headers: Record<string, string>) =>
+        jar.fetch(`${bff}/token-exchange`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ audience: 'orders-api' }),
+        });
+
+      const withoutHeader = await post({});
+      expect(withoutHeader.status).toBe(403);
+      expect(await withoutHeader.json()).toMatchObject({ code: 'CSRF_HEADER_MISSING' });
+
+      const withHeader = await post({ 'x-csrf': '1' });
+      expect(withHeader.status).toBe(403);
+      const body = (await withHeader.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ code: 'TOKEN_EXCHANGE_FORBIDDEN', rule: 'session-caller' });
+      expect(JSON.stringify(body)).not.toMatch(/eyJ[\w-]{10,}\./);
     });
   });
 });

@@ -19,6 +19,11 @@ export interface AuthenticatedUser {
   roles: string[];
   /** The verified bearer token, for calls made on the user's behalf (userinfo, exchange). */
   accessToken: string;
+  /**
+   * True when the session cookie authenticated the caller: its tokens live on the server and
+   * must never be handed to the browser.
+   */
+  viaSession?: boolean;
 }
 
 export function rolesOf(claims: AccessTokenClaims): string[] {

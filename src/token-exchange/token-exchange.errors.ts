@@ -20,6 +20,8 @@ export const TokenExchangeErrorCode = {
 
 /** The BFF's own rules, named in the 403 so an operator knows which setting refused. */
 export type ExchangeRule =
+  | 'session-caller'
+  | 'audience-required'
   | 'audience-allow-list'
   | 'impersonation-disabled'
   | 'impersonation-role'

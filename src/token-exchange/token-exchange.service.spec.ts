@@ -86,6 +86,21 @@ describe(TokenExchangeService.name, () => {
     ]
   >([
     [
+      'a session (cookie) caller',
+      { audience: ['orders-api'] },
+      {},
+      { ...alice, viaSession: true },
+      'session-caller',
+    ],
+    ['no audience at all', {}, {}, alice, 'audience-required'],
+    [
+      'a token for a provider not listed, next to an allowed one',
+      { subject_issuer: 'partner', subject_token: 't', requested_issuer: 'evil' },
+      { issuers: ['partner'] },
+      alice,
+      'external-issuer-allow-list',
+    ],
+    [
       'an audience outside the allow-list',
       { audience: ['orders-api', 'admin-api'] },
       {},
@@ -195,7 +210,7 @@ describe(TokenExchangeService.name, () => {
 
   it('should keep a refresh token and scope when Keycloak issues them', async () => {
     const { service } = setup({}, { refresh_token: 'r', scope: 'openid' });
-    await expect(service.exchange(alice, {})).resolves.toMatchObject({
+    await expect(service.exchange(alice, { audience: ['orders-api'] })).resolves.toMatchObject({
       refresh_token: 'r',
       scope: 'openid',
     });

@@ -33,7 +33,6 @@ export class TokenExchangeService {
     user: AuthenticatedUser | undefined,
     body: TokenExchangeDto,
   ): Promise<TokenExchangeResponseDto> {
-    const ctx = this.check(user, body);
     const subjectToken = body.subject_token ?? user?.accessToken;
     if (subjectToken === undefined) {
       // The guard lets a request without a bearer through only when it carries an external token.
@@ -41,6 +40,7 @@ export class TokenExchangeService {
         hint: 'Send Authorization: Bearer <access token>, or an external subject_token with subject_issuer.',
       });
     }
+    const ctx = this.check(user, body);
     const params: Record<string, string | string[]> = {
       requested_token_type: ctx.requestedTokenType,
     };
@@ -72,7 +72,28 @@ export class TokenExchangeService {
 
   /** The BFF's rules, in the order an operator would look for them. */
   private check(user: AuthenticatedUser | undefined, body: TokenExchangeDto): ExchangeContext {
+    if (user?.viaSession) {
+      throw new TokenExchangeForbiddenError(
+        'session-caller',
+        'Token exchange returns tokens to the caller; in cookie-session mode tokens never reach the browser',
+        'Let the BFF call the downstream API for the browser, or call /token-exchange with a bearer token (API clients).',
+      );
+    }
     const audiences = body.audience ?? [];
+    // Without an audience, Keycloak issues a token for every audience the user can reach: the
+    // opposite of narrowing, and past the allow-list.
+    if (
+      audiences.length === 0 &&
+      !body.requested_subject &&
+      !body.subject_issuer &&
+      !body.requested_issuer
+    ) {
+      throw new TokenExchangeForbiddenError(
+        'audience-required',
+        'An exchange without audience would return a token for every client the user can reach',
+        `Name the client the token is for in audience (one of ${this.config.audiences.join(', ') || 'TOKEN_EXCHANGE_AUDIENCES'}).`,
+      );
+    }
     const outside = audiences.filter((audience) => !this.config.audiences.includes(audience));
     if (outside.length > 0) {
       throw new TokenExchangeForbiddenError(
@@ -84,10 +105,12 @@ export class TokenExchangeService {
     if (body.requested_subject !== undefined) {
       this.checkImpersonation(user);
     }
-    const issuer = body.subject_issuer ?? body.requested_issuer;
-    if (issuer !== undefined) {
-      this.checkIssuer(issuer);
+    for (const issuer of [body.subject_issuer, body.requested_issuer]) {
+      if (issuer !== undefined) {
+        this.checkIssuer(issuer);
+      }
     }
+    const issuer = body.subject_issuer ?? body.requested_issuer;
     return {
       clientId: this.keycloak.clientId,
       audiences,

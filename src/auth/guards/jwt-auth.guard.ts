@@ -55,7 +55,8 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     }
     if (!token && this.sessions?.hasCookie(request)) {
       const reply = context.switchToHttp().getResponse<FastifyReply>();
-      request.user = (await this.sessions.authenticate(request, reply)).user;
+      const { user } = await this.sessions.authenticate(request, reply);
+      request.user = { ...user, viaSession: true };
       return true;
     }
     const cached = token ? this.cache.get(token) : undefined;
