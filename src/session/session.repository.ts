@@ -73,8 +73,8 @@ export class SessionRepository implements OnModuleDestroy {
     };
     const id = randomId();
     const key = `s:${hashed(id)}`;
-    await this.save({ key, record });
-    await this.markSeen(key, now);
+    await this.store.set(key, this.seal(record, key), this.ttlOf(record));
+    await this.store.set(`seen:${key}`, String(now), this.config.idleTimeoutMs);
     const ttl = this.ttlOf(record);
     if (record.sid) {
       await this.store.addToIndex(`sid:${record.sid}`, key, ttl);
@@ -103,8 +103,20 @@ export class SessionRepository implements OnModuleDestroy {
     return session;
   }
 
-  async save({ key, record }: Pick<LoadedSession, 'key' | 'record'>): Promise<void> {
-    await this.store.set(key, this.seal(record, key), this.ttlOf(record));
+  /**
+   * Stores a changed record of an existing session; false (nothing written) when the session
+   * has ended meanwhile, so that a late refresh cannot resurrect a logged-out session. With
+   * `lock`, only while that refresh lock is still ours.
+   */
+  async save(
+    { key, record }: Pick<LoadedSession, 'key' | 'record'>,
+    lock?: { key: string; owner: string },
+  ): Promise<boolean> {
+    const sealed = this.seal(record, key);
+    const ttl = this.ttlOf(record);
+    return lock
+      ? this.store.replaceWhileLocked(key, sealed, ttl, lock.key, lock.owner)
+      : this.store.replace(key, sealed, ttl);
   }
 
   async destroy(key: string): Promise<void> {
@@ -204,7 +216,8 @@ export class SessionRepository implements OnModuleDestroy {
   }
 
   private async markSeen(key: string, now: number): Promise<void> {
-    await this.store.set(`seen:${key}`, String(now), this.config.idleTimeoutMs);
+    // Only while the session lives: a touch after logout must not bring it back.
+    await this.store.replace(`seen:${key}`, String(now), this.config.idleTimeoutMs);
   }
 
   private seal(value: object, key: string): string {

@@ -25,6 +25,25 @@ describe(MemorySessionStore.name, () => {
     expect(await sut.take('tx')).toBeUndefined();
   });
 
+  it('should replace only a value that still exists', async () => {
+    expect(await sut.replace('gone', 'v', 100)).toBe(false);
+    expect(await sut.get('gone')).toBeUndefined();
+    await sut.set('k', 'v1', 100);
+    expect(await sut.replace('k', 'v2', 100)).toBe(true);
+    expect(await sut.get('k')).toBe('v2');
+  });
+
+  it('should replace while locked only for the lock owner', async () => {
+    await sut.set('k', 'v1', 100);
+    await sut.tryLock('l', 'a', 50);
+    expect(await sut.replaceWhileLocked('k', 'v2', 100, 'l', 'b')).toBe(false);
+    expect(await sut.replaceWhileLocked('k', 'v3', 100, 'l', 'a')).toBe(true);
+    expect(await sut.get('k')).toBe('v3');
+    now += 50;
+    expect(await sut.replaceWhileLocked('k', 'v4', 100, 'l', 'a')).toBe(false);
+    expect(await sut.get('k')).toBe('v3');
+  });
+
   it('should keep a lock for its owner until released or the lease ends', async () => {
     expect(await sut.tryLock('l', 'a', 50)).toBe(true);
     expect(await sut.tryLock('l', 'b', 50)).toBe(false);

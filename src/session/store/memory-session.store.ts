@@ -29,6 +29,27 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  replace(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (!this.live(this.values, key)) {
+      return Promise.resolve(false);
+    }
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    return Promise.resolve(true);
+  }
+
+  replaceWhileLocked(
+    key: string,
+    value: string,
+    ttlMs: number,
+    lockKey: string,
+    owner: string,
+  ): Promise<boolean> {
+    if (this.live(this.values, lockKey)?.value !== owner) {
+      return Promise.resolve(false);
+    }
+    return this.replace(key, value, ttlMs);
+  }
+
   take(key: string): Promise<string | undefined> {
     const value = this.live(this.values, key)?.value;
     this.values.delete(key);

@@ -5,6 +5,11 @@ import type { SessionStore } from './session-store';
 
 // Delete the lock only if we still own it: after a lease expired, it may be someone else's.
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Store the session only while we hold the refresh lock, and only if it was not destroyed.
+const REPLACE_WHILE_LOCKED = `
+if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX') then return 1 end
+return 0`;
 // Extend, never shorten, the index's expiry: it must outlive every session it lists.
 const ADD_TO_INDEX = `
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -35,7 +40,36 @@ export class RedisSessionStore implements SessionStore {
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return this.call('set', async () => {
-      await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+      await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs));
+    });
+  }
+
+  replace(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.call(
+      'replace',
+      async () =>
+        (await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'XX')) === 'OK',
+    );
+  }
+
+  replaceWhileLocked(
+    key: string,
+    value: string,
+    ttlMs: number,
+    lockKey: string,
+    owner: string,
+  ): Promise<boolean> {
+    return this.call('replaceWhileLocked', async () => {
+      const saved = await this.redis.eval(
+        REPLACE_WHILE_LOCKED,
+        2,
+        this.prefix + key,
+        this.prefix + lockKey,
+        value,
+        String(pxOf(ttlMs)),
+        owner,
+      );
+      return saved === 1;
     });
   }
 
@@ -99,4 +133,9 @@ export class RedisSessionStore implements SessionStore {
       this.redis.disconnect();
     }
   }
+}
+
+/** A PX argument: a positive whole number of milliseconds. */
+function pxOf(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
 }

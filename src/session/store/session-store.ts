@@ -5,6 +5,22 @@
 export interface SessionStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Overwrites `key` only if it still exists (Redis `SET … XX`); false when it is gone. A refresh
+   * or touch finishing after a logout must not bring the session back.
+   */
+  replace(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * `replace`, and only while `owner` still holds `lockKey`, in one step: a refresher whose lease
+   * ran out must not overwrite what the next lock holder stored.
+   */
+  replaceWhileLocked(
+    key: string,
+    value: string,
+    ttlMs: number,
+    lockKey: string,
+    owner: string,
+  ): Promise<boolean>;
   /** Get and delete in one step: a login transaction can be used once, even across instances. */
   take(key: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
