@@ -88,6 +88,8 @@ export class SessionEnv {
   @Max(600)
   SESSION_REFRESH_BEFORE_S = 5;
 
+  // A floor, not the whole story: SessionRefresher never leases for less than two Keycloak
+  // calls (2 × KEYCLOAK_HTTP_TIMEOUT_MS + a margin), so a slow refresh keeps its lock.
   @EnvExample('10000')
   @Transform(toInt)
   @IsInt({ message: 'must be a number of milliseconds' })

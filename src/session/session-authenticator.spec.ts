@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../config/session.config';
 import { SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
+import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
@@ -97,6 +98,19 @@ describe(SessionAuthenticator.name, () => {
     expect(user.accessToken).toBe(ACCESS);
     // Protocol claims stay out of what /auth/session shows.
     expect(session.record.userClaims).toEqual({ sub: 'alice', email: 'alice@example.com' });
+  });
+
+  it('should keep the cookie of a live session whose refresh is busy (503)', async () => {
+    const { sut, repository, reply, clearCookie } = setup();
+    const id = await repository.create(
+      { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' },
+      { sub: 'alice' },
+    );
+    const busy = new SessionError('SESSION_REFRESH_BUSY', 'busy');
+    (sut as unknown as { refresher: { fresh: jest.Mock } }).refresher.fresh.mockRejectedValue(busy);
+
+    await expect(sut.authenticate(request('GET', {}, id), reply)).rejects.toBe(busy);
+    expect(clearCookie).not.toHaveBeenCalled();
   });
 
   it('should only see the cookie while the session mode is on', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
@@ -24,17 +25,28 @@ const tokens = (n: number): KeycloakTokenResponse => ({
   token_type: 'Bearer',
 });
 
+const KEYCLOAK = { httpTimeoutMs: 5_000 } as KeycloakConfig;
+
 /** One "instance": its own refresher over a shared store. */
-function instance(store: MemorySessionStore, refreshGrant: jest.Mock) {
+function instance(
+  store: MemorySessionStore,
+  refreshGrant: jest.Mock,
+  accessToken: jest.Mock = jest.fn().mockResolvedValue({}),
+) {
   const repository = new SessionRepository(store, CONFIG);
   const tokenClient = { refreshGrant } as unknown as KeycloakTokenClient;
-  const verifier = {
-    accessToken: jest.fn().mockResolvedValue({}),
-  } as unknown as OidcTokenVerifier;
+  const verifier = { accessToken } as unknown as OidcTokenVerifier;
   return {
     repository,
-    sut: new SessionRefresher(repository, tokenClient, verifier, store, CONFIG),
+    sut: new SessionRefresher(repository, tokenClient, verifier, store, CONFIG, KEYCLOAK),
   };
+}
+
+async function expire(repository: SessionRepository, session: LoadedSession): Promise<void> {
+  await repository.save({
+    key: session.key,
+    record: { ...session.record, accessExpiresAt: Date.now() - 1 },
+  });
 }
 
 async function dueSession(repository: SessionRepository): Promise<LoadedSession> {
@@ -115,6 +127,107 @@ describe(SessionRefresher.name, () => {
     expect(await repository.loadKey(session.key)).toBeUndefined();
   });
 
+  it('should make the lock lease outlast two Keycloak calls, whatever SESSION_REFRESH_LOCK_MS says', () => {
+    const { sut } = instance(store, jest.fn());
+    expect(sut.leaseMs).toBeGreaterThanOrEqual(2 * KEYCLOAK.httpTimeoutMs);
+  });
+
+  it('should keep the session when Keycloak refuses the client, not the refresh token', async () => {
+    const refused = new KeycloakResponseError(
+      'token',
+      { status: 401, error: 'invalid_client', error_description: 'Invalid client credentials' },
+      undefined,
+    );
+    const { sut, repository } = instance(store, jest.fn().mockRejectedValue(refused));
+    const session = await dueSession(repository);
+    await expire(repository, session);
+
+    await expect(sut.fresh(session)).rejects.toMatchObject({
+      code: 'SESSION_REFRESH_FAILED',
+      status: 502,
+    });
+    expect(await repository.loadKey(session.key)).toBeDefined();
+  });
+
+  it('should store the rotated refresh token even when the new access token cannot be verified', async () => {
+    const down = new IdpUnavailableError('jwks', 'ECONNREFUSED');
+    const { sut, repository } = instance(
+      store,
+      jest.fn().mockResolvedValue(tokens(1)),
+      jest.fn().mockRejectedValue(down),
+    );
+    const session = await dueSession(repository);
+
+    // The old access token still works: it is served, and the unverified one is not stored.
+    expect((await sut.fresh(session)).record.accessToken).toBe('access-0');
+    const stored = await repository.loadKey(session.key);
+    expect(stored?.record.refreshToken).toBe('refresh-1');
+    expect(stored?.record.accessToken).toBe('access-0');
+  });
+
+  it('should answer 503 when verification fails and the old access token has expired, keeping the new refresh token', async () => {
+    const down = new IdpUnavailableError('jwks', 'ECONNREFUSED');
+    const { sut, repository } = instance(
+      store,
+      jest.fn().mockResolvedValue(tokens(1)),
+      jest.fn().mockRejectedValue(down),
+    );
+    const session = await dueSession(repository);
+    await expire(repository, session);
+
+    await expect(sut.fresh(session)).rejects.toBe(down);
+    expect((await repository.loadKey(session.key))?.record.refreshToken).toBe('refresh-1');
+  });
+
+  it('should not resurrect a session logged out while its refresh was running', async () => {
+    const { sut, repository } = instance(
+      store,
+      jest.fn(async () => {
+        await repository.destroy(session.key);
+        return tokens(1);
+      }),
+    );
+    const session = await dueSession(repository);
+
+    await expect(sut.fresh(session)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(await store.get(session.key)).toBeUndefined();
+  });
+
+  it('should not store tokens once its lock lease has passed to another refresher', async () => {
+    const { sut, repository } = instance(
+      store,
+      jest.fn(async () => {
+        await store.set(`lock:${session.key}`, 'another-instance', 60_000);
+        return tokens(1);
+      }),
+    );
+    const session = await dueSession(repository);
+
+    await expect(sut.fresh(session)).rejects.toMatchObject({
+      code: 'SESSION_REFRESH_BUSY',
+      status: 503,
+    });
+    expect((await repository.loadKey(session.key))?.record.refreshToken).toBe('refresh-0');
+  });
+
+  it('should answer a waiter that times out with 503 SESSION_REFRESH_BUSY, keeping the session', async () => {
+    const refreshGrant = jest.fn();
+    const { sut, repository } = instance(store, refreshGrant);
+    const session = await dueSession(repository);
+    await store.tryLock(`lock:${session.key}`, 'stuck-instance', 600_000);
+    // The refresher's clock jumps past its deadline after the first look at the session.
+    let reads = 0;
+    repository.now = () => Date.now() + (reads++ > 3 ? 10 * 60_000 : 0);
+
+    await expect(sut.fresh(session)).rejects.toMatchObject({
+      code: 'SESSION_REFRESH_BUSY',
+      status: 503,
+    });
+    expect(refreshGrant).not.toHaveBeenCalled();
+    repository.now = Date.now;
+    expect(await repository.loadKey(session.key)).toBeDefined();
+  });
+
   it('should keep serving a still-valid token while Keycloak is unreachable', async () => {
     const down = new IdpUnavailableError('token', 'ECONNREFUSED');
     const { sut, repository } = instance(store, jest.fn().mockRejectedValue(down));
@@ -128,10 +241,7 @@ describe(SessionRefresher.name, () => {
     const down = new IdpUnavailableError('token', 'ECONNREFUSED');
     const { sut, repository } = instance(store, jest.fn().mockRejectedValue(down));
     const session = await dueSession(repository);
-    await repository.save({
-      key: session.key,
-      record: { ...session.record, accessExpiresAt: Date.now() - 1 },
-    });
+    await expire(repository, session);
 
     await expect(sut.fresh(session)).rejects.toBe(down);
     expect(await repository.loadKey(session.key)).toBeDefined();

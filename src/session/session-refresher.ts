@@ -2,15 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { sessionConfig } from '../config/session.config';
-import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
+import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionError } from './session.errors';
 import { randomId, SessionRepository } from './session.repository';
-import type { LoadedSession } from './session.types';
+import type { LoadedSession, SessionRecord } from './session.types';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 const POLL_MS = 50;
+/** Added to the lease beyond the Keycloak calls it covers: storing the result, clock jitter. */
+const LEASE_MARGIN_MS = 2_000;
 
 /**
  * Refreshes a session's access token shortly before it expires, once per session across all
@@ -22,6 +25,13 @@ const POLL_MS = 50;
 export class SessionRefresher {
   private readonly logger = new Logger(SessionRefresher.name);
   private readonly inFlight = new Map<string, Promise<LoadedSession>>();
+  /**
+   * The lock's lease. It must outlast what the holder does under it, or a second instance
+   * refreshes with the same (rotating) refresh token: the refresh grant and, when the realm
+   * keys rotated, a JWKS fetch, each up to KEYCLOAK_HTTP_TIMEOUT_MS. So never less than twice
+   * that, whatever SESSION_REFRESH_LOCK_MS says.
+   */
+  readonly leaseMs: number;
   /** Refresh grants made by this instance, for tests and diagnostics. */
   grantCount = 0;
 
@@ -31,7 +41,10 @@ export class SessionRefresher {
     private readonly verifier: OidcTokenVerifier,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
-  ) {}
+    @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+  ) {
+    this.leaseMs = Math.max(config.refreshLockMs, 2 * keycloak.httpTimeoutMs + LEASE_MARGIN_MS);
+  }
 
   /** Whether the access token is close enough to expiry to refresh it now. */
   isDue(session: LoadedSession): boolean {
@@ -55,9 +68,9 @@ export class SessionRefresher {
   }
 
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
-    const lockKey = `lock:${session.key}`;
-    const owner = randomId();
-    const deadline = this.sessions.now() + 2 * this.config.refreshLockMs;
+    const lock = { key: `lock:${session.key}`, owner: randomId() };
+    // Past one lease the lock is free again even if its holder died, so this is enough to get it.
+    const deadline = this.sessions.now() + 2 * this.leaseMs;
     while (this.sessions.now() < deadline) {
       // Another instance may have refreshed meanwhile: the stored record is the truth.
       const current = await this.sessions.loadKey(session.key);
@@ -67,20 +80,24 @@ export class SessionRefresher {
       if (!this.isDue(current)) {
         return current;
       }
-      if (await this.store.tryLock(lockKey, owner, this.config.refreshLockMs)) {
+      if (await this.store.tryLock(lock.key, lock.owner, this.leaseMs)) {
         try {
-          return await this.refreshHeld(session.key);
+          return await this.refreshHeld(session.key, lock);
         } finally {
-          await this.store.unlock(lockKey, owner);
+          await this.store.unlock(lock.key, lock.owner);
         }
       }
       await sleep(POLL_MS);
     }
-    throw expired('no refresh finished within the lock lease');
+    // The session is alive, only busy: no 401, and the cookie stays.
+    throw busy('no refresh of this session finished in time');
   }
 
-  /** Runs while holding the lock: re-read, refresh, store. */
-  private async refreshHeld(key: string): Promise<LoadedSession> {
+  /** Runs while holding the lock: re-read, refresh, store, then verify. */
+  private async refreshHeld(
+    key: string,
+    lock: { key: string; owner: string },
+  ): Promise<LoadedSession> {
     const current = await this.sessions.loadKey(key);
     if (!current) {
       throw expired('the session ended while waiting for a refresh');
@@ -93,38 +110,94 @@ export class SessionRefresher {
       await this.sessions.destroy(key);
       throw expired('the session has no refresh token');
     }
+    let tokens: KeycloakTokenResponse;
     try {
       this.grantCount++;
-      const tokens = await this.tokens.refreshGrant(refreshToken);
-      await this.verifier.accessToken(tokens.access_token);
-      const record = this.sessions.withTokens(current.record, tokens);
-      await this.sessions.save({ key, record });
-      return { ...current, record };
+      tokens = await this.tokens.refreshGrant(refreshToken);
     } catch (err: unknown) {
-      if (
-        err instanceof KeycloakResponseError &&
-        err.upstream?.status !== undefined &&
-        err.upstream.status < 500
-      ) {
-        // Keycloak refused the refresh token (session ended, revoked, reused): no zombie session.
-        await this.sessions.destroy(key);
-        this.logger.log({
-          msg: 'Session ended: Keycloak refused the refresh',
-          upstream: err.upstream,
-        });
-        throw expired(
-          `Keycloak refused the refresh (${err.upstream.error ?? err.upstream.status})`,
-          err,
-        );
-      }
-      if (current.record.accessExpiresAt > this.sessions.now()) {
-        // Keycloak is unreachable but the token still works: serve it, refresh next time.
-        this.logger.warn({ msg: 'Session refresh failed; using the current access token', err });
-        return current;
-      }
-      throw err;
+      return this.refreshRefused(err, current);
     }
+    const refreshed = this.sessions.withTokens(current.record, tokens);
+    let verifyError: unknown;
+    try {
+      await this.verifier.accessToken(tokens.access_token);
+    } catch (err: unknown) {
+      verifyError = err;
+    }
+    // Keycloak has rotated the refresh token: the old one is spent, so the new one is stored
+    // even when the new access token cannot be verified now (e.g. JWKS unreachable). Only a
+    // verified access token replaces the old one; the next call retries the refresh.
+    const record = verifyError === undefined ? refreshed : { ...refreshed, ...accessOf(current) };
+    if (!(await this.sessions.save({ key, record }, lock))) {
+      if (!(await this.sessions.loadKey(key))) {
+        throw expired('the session ended during the refresh');
+      }
+      throw busy('the refresh lock expired before the new tokens were stored');
+    }
+    if (verifyError !== undefined) {
+      return this.keepCurrentOr(current, verifyError);
+    }
+    return { ...current, record };
   }
+
+  /**
+   * Only `invalid_grant` means the refresh token is dead (session ended, revoked, reused): the
+   * session ends, no zombie. Anything else — Keycloak down, or a 4xx such as `invalid_client`
+   * after a secret rotation — is not the user's doing and keeps the session.
+   */
+  private async refreshRefused(err: unknown, current: LoadedSession): Promise<LoadedSession> {
+    if (err instanceof KeycloakResponseError && err.upstream?.error === 'invalid_grant') {
+      await this.sessions.destroy(current.key);
+      this.logger.log({
+        msg: 'Session ended: Keycloak refused the refresh',
+        upstream: err.upstream,
+      });
+      throw expired(`Keycloak refused the refresh (${err.upstream.error})`, err);
+    }
+    if (err instanceof KeycloakResponseError && (err.upstream?.status ?? 500) < 500) {
+      return this.keepCurrentOr(
+        current,
+        new SessionError(
+          'SESSION_REFRESH_FAILED',
+          `Keycloak refused to refresh the session (${err.upstream?.error ?? err.upstream?.status}); the session is kept`,
+          {
+            upstream: err.upstream,
+            cause: err,
+            hint: 'Check the client credentials (KEYCLOAK_CLIENT_ID, KEYCLOAK_CLIENT_SECRET) and the client in Keycloak.',
+          },
+        ),
+      );
+    }
+    return this.keepCurrentOr(current, err);
+  }
+
+  /** While the current access token still works, serve it and retry next time; else fail. */
+  private keepCurrentOr(current: LoadedSession, err: unknown): LoadedSession {
+    if (current.record.accessExpiresAt > this.sessions.now()) {
+      this.logger.warn({ msg: 'Session refresh failed; using the current access token', err });
+      return current;
+    }
+    throw err;
+  }
+}
+
+/** The access-token fields of a record, to keep when a new access token cannot be used. */
+function accessOf(
+  session: LoadedSession,
+): Pick<SessionRecord, 'accessToken' | 'accessExpiresAt' | 'accessLifetimeMs'> {
+  const { accessToken, accessExpiresAt, accessLifetimeMs } = session.record;
+  return { accessToken, accessExpiresAt, accessLifetimeMs };
+}
+
+function busy(why: string): SessionError {
+  return new SessionError(
+    'SESSION_REFRESH_BUSY',
+    `The session is being refreshed elsewhere: ${why}`,
+    {
+      hint: 'Retry the request in a moment; the session is still valid.',
+      headers: { 'retry-after': '1' },
+    },
+  );
 }
 
 export function expired(why: string, cause?: unknown): SessionError {
