@@ -62,6 +62,17 @@ describe(OidcTokenVerifier.name, () => {
     });
   });
 
+  describe('accessToken', () => {
+    it('should answer a token Keycloak issued for another audience with 502 ACCESS_TOKEN_INVALID, not a bearer 401', async () => {
+      const token = jwt({ iss: ISSUER, aud: 'spa', sub: 'alice' });
+      await expect(sut.accessToken(token)).rejects.toMatchObject({
+        code: 'ACCESS_TOKEN_INVALID',
+        status: 502,
+        hint: expect.stringContaining('bff-session') as string,
+      });
+    });
+  });
+
   describe('logoutToken', () => {
     it('should accept a back-channel logout token and name sid and sub', async () => {
       await expect(sut.logoutToken(logout())).resolves.toEqual({

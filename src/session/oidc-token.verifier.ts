@@ -37,15 +37,33 @@ export class OidcTokenVerifier {
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
   ) {}
 
-  /** The access token the token endpoint gave us: verified once, before it is stored. */
+  /**
+   * The access token the token endpoint gave us: verified once, before it is stored. A refusal
+   * is 502 ACCESS_TOKEN_INVALID, not a 401 bearer challenge: the browser sent no token, Keycloak
+   * or this BFF's configuration produced one that fails the bearer checks. Keycloak or JWKS
+   * being unreachable stays what it is (503/504).
+   */
   async accessToken(token: string): Promise<AccessTokenClaims> {
     try {
       return (await this.verify(token, this.auth.audience, 'access token')) as AccessTokenClaims;
     } catch (err: unknown) {
-      throw toTokenError(err, {
+      const mapped = toTokenError(err, {
         issuer: this.keycloak.expectedIssuer,
         audience: this.auth.audience,
       });
+      if (mapped.status >= 500) {
+        throw mapped;
+      }
+      throw new SessionError(
+        'ACCESS_TOKEN_INVALID',
+        `Keycloak issued an access token this BFF refuses (${mapped.code}): ${mapped.detail}`,
+        {
+          hint:
+            mapped.hint ??
+            `Check that the client '${this.keycloak.clientId}' issues tokens with aud '${this.auth.audience}' (AUTH_AUDIENCE) and iss '${this.keycloak.expectedIssuer}'.`,
+          cause: err,
+        },
+      );
     }
   }
 
