@@ -228,7 +228,7 @@ describe('Cookie-session mode (memory store)', () => {
       expect(callback.headers.get('location')).toBe('http://127.0.0.1:5173/app');
     });
 
-    it("should turn Keycloak's access_denied into LOGIN_DENIED and a restartable error into a new login", async () => {
+    it("should turn Keycloak's access_denied into LOGIN_DENIED and a restartable error into one new login", async () => {
       const jar = new CookieJar();
       const state = new URL(await startLogin(jar, bff, '/back')).searchParams.get('state') ?? '';
       const denied = await jar.fetch(
@@ -245,7 +245,26 @@ describe('Cookie-session mode (memory store)', () => {
         `${bff}/auth/callback?error=temporarily_unavailable&state=${state2}`,
       );
       expect(expired.status).toBe(302);
-      expect(expired.headers.get('location')).toBe('/auth/login?returnTo=%2Fback');
+      expect(expired.headers.get('location')).toBe('/auth/login?returnTo=%2Fback&restarted=1');
+
+      // The restarted login fails the same way: a named error, not another round.
+      const again = await jar.fetch(`${bff}${expired.headers.get('location') ?? ''}`);
+      const state3 = new URL(again.headers.get('location') ?? '').searchParams.get('state') ?? '';
+      const twice = await jar.fetch(
+        `${bff}/auth/callback?error=temporarily_unavailable&state=${state3}`,
+      );
+      expect(twice.status).toBe(503);
+      expect(await twice.json()).toMatchObject({
+        code: 'LOGIN_RETRY_FAILED',
+        upstream: { error: 'temporarily_unavailable' },
+      });
+    });
+
+    it('should percent-encode a non-Latin-1 returnTo instead of failing after login', async () => {
+      const jar = new CookieJar();
+      const callback = await browserlessLogin(jar, bff, 'alice', 'alice-password', '/€\u2028');
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get('location')).toBe('/%E2%82%AC%E2%80%A8');
     });
   });
 

@@ -40,12 +40,16 @@ export class LoginFlowService {
   ) {}
 
   /** Where to send the browser, and the transaction id for the login cookie. */
-  async start(rawReturnTo: string | undefined): Promise<{ url: string; transactionId: string }> {
+  async start(
+    rawReturnTo: string | undefined,
+    restarted = false,
+  ): Promise<{ url: string; transactionId: string }> {
     const tx: LoginTransaction = {
       state: randomId(),
       nonce: randomId(),
       codeVerifier: randomId(),
       returnTo: checkReturnTo(rawReturnTo, this.config.returnToOrigins),
+      restarted,
     };
     const transactionId = await this.sessions.saveLogin(tx);
     const url = await this.tokens.authorizationUrl({
@@ -111,10 +115,18 @@ export class LoginFlowService {
     description: string | undefined,
     tx: LoginTransaction,
   ): CallbackOutcome {
-    if (RESTART_ERRORS.has(error)) {
-      return { kind: 'restart', returnTo: tx.returnTo };
-    }
     const upstream = { error, error_description: description };
+    if (RESTART_ERRORS.has(error)) {
+      // One restart, not a redirect loop between us and a Keycloak that keeps answering so.
+      if (!tx.restarted) {
+        return { kind: 'restart', returnTo: tx.returnTo };
+      }
+      throw new SessionError(
+        'LOGIN_RETRY_FAILED',
+        `Keycloak answered the login with '${error}' again after it was restarted once`,
+        { upstream, hint: 'Try again later; if it persists, check Keycloak (its logs, load).' },
+      );
+    }
     if (error === 'access_denied') {
       throw new SessionError(
         'LOGIN_DENIED',

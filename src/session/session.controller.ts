@@ -41,7 +41,7 @@ export class SessionController {
   @ApiProblemResponses(400, 404, 502, 503, 504)
   async startLogin(@Query() query: LoginQueryDto, @Res() reply: FastifyReply): Promise<void> {
     this.service.requireEnabled();
-    const { url, transactionId } = await this.login.start(query.returnTo);
+    const { url, transactionId } = await this.login.start(query.returnTo, query.restarted === '1');
     setLoginCookie(reply, this.config, transactionId);
     void reply.header('cache-control', 'no-store').redirect(url, 302);
   }
@@ -62,7 +62,7 @@ export class SessionController {
     const outcome = await this.login.finish(query, transactionId);
     void reply.header('cache-control', 'no-store');
     if (outcome.kind === 'restart') {
-      const again = `/auth/login?returnTo=${encodeURIComponent(outcome.returnTo)}`;
+      const again = `/auth/login?returnTo=${encodeURIComponent(outcome.returnTo)}&restarted=1`;
       void reply.redirect(again, 302);
       return;
     }

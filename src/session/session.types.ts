@@ -22,6 +22,8 @@ export interface LoginTransaction {
   nonce: string;
   codeVerifier: string;
   returnTo: string;
+  /** This login is already the restart of one Keycloak could not finish: no second restart. */
+  restarted?: boolean;
 }
 
 /** A loaded session: the store key, the record, and when it was last used (epoch ms). */

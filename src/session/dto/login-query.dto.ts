@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 
 export class LoginQueryDto {
   @ApiPropertyOptional({
@@ -9,4 +9,13 @@ export class LoginQueryDto {
   @IsOptional()
   @IsString()
   returnTo?: string;
+
+  @ApiPropertyOptional({
+    enum: ['1'],
+    description:
+      'Set by the callback when it restarts a login Keycloak could not finish; a second failure then ends with LOGIN_RETRY_FAILED instead of another round',
+  })
+  @IsOptional()
+  @IsIn(['1'])
+  restarted?: '1';
 }
