@@ -6,7 +6,7 @@ import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
 import { SessionCipher } from './session-cipher';
 import type { LoadedSession, LoginTransaction, SessionRecord } from './session.types';
-import { SESSION_STORE, type SessionStore } from './store/session-store';
+import { LOGIN_TRANSACTION_PREFIX, SESSION_STORE, type SessionStore } from './store/session-store';
 
 export const LOGIN_TRANSACTION_TTL_MS = 10 * 60_000;
 
@@ -172,14 +172,14 @@ export class SessionRepository implements OnModuleDestroy {
 
   async saveLogin(tx: LoginTransaction): Promise<string> {
     const id = randomId();
-    const key = `tx:${hashed(id)}`;
+    const key = `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`;
     await this.store.set(key, this.seal(tx, key), LOGIN_TRANSACTION_TTL_MS);
     return id;
   }
 
   /** The login transaction, deleted as it is read: a callback can be used once. */
   async takeLogin(id: string): Promise<LoginTransaction | undefined> {
-    const key = `tx:${hashed(id)}`;
+    const key = `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`;
     const sealed = await this.store.take(key);
     return sealed === undefined ? undefined : this.open<LoginTransaction>(sealed, key);
   }

@@ -44,6 +44,23 @@ describe(MemorySessionStore.name, () => {
     expect(await sut.get('k')).toBe('v3');
   });
 
+  it('should keep at most the cap of pending logins, dropping the oldest', async () => {
+    const capped = new MemorySessionStore(60_000, 2);
+    await capped.set('tx:1', 'a', 100);
+    await capped.set('tx:2', 'b', 100);
+    await capped.set('tx:3', 'c', 100);
+    // Sessions are not login transactions: never evicted by the cap.
+    await capped.set('s:1', 'session', 100);
+
+    expect(await capped.get('tx:1')).toBeUndefined();
+    expect(await capped.take('tx:2')).toBe('b');
+    await capped.set('tx:4', 'd', 100);
+    expect(await capped.get('tx:3')).toBe('c');
+    expect(await capped.get('tx:4')).toBe('d');
+    expect(await capped.get('s:1')).toBe('session');
+    await capped.close();
+  });
+
   it('should keep a lock for its owner until released or the lease ends', async () => {
     expect(await sut.tryLock('l', 'a', 50)).toBe(true);
     expect(await sut.tryLock('l', 'b', 50)).toBe(false);

@@ -1,4 +1,12 @@
-import type { SessionStore } from './session-store';
+import { LOGIN_TRANSACTION_PREFIX, type SessionStore } from './session-store';
+
+/**
+ * How many pending logins the embedded store keeps. GET /auth/login needs no authentication
+ * and each call stores a transaction for 10 minutes: without a cap, a loop of requests fills
+ * the heap. Past the cap the oldest pending login is dropped (its callback then answers
+ * LOGIN_TRANSACTION_MISSING and the user starts again); Redis is bounded by its own maxmemory.
+ */
+export const MAX_PENDING_LOGINS = 10_000;
 
 interface Entry<T> {
   value: T;
@@ -9,12 +17,17 @@ interface Entry<T> {
 export class MemorySessionStore implements SessionStore {
   private readonly values = new Map<string, Entry<string>>();
   private readonly indexes = new Map<string, Entry<Set<string>>>();
+  /** Pending login-transaction keys, oldest first (a Set keeps insertion order). */
+  private readonly pendingLogins = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
 
   /** The clock; tests replace it. */
   now: () => number = Date.now;
 
-  constructor(sweepIntervalMs = 60_000) {
+  constructor(
+    sweepIntervalMs = 60_000,
+    private readonly maxPendingLogins = MAX_PENDING_LOGINS,
+  ) {
     // Expired entries are also dropped on read; the sweep bounds memory for abandoned ones.
     this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
     this.sweeper.unref();
@@ -26,6 +39,10 @@ export class MemorySessionStore implements SessionStore {
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
     this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    if (key.startsWith(LOGIN_TRANSACTION_PREFIX)) {
+      this.pendingLogins.add(key);
+      this.evictOldestLogins();
+    }
     return Promise.resolve();
   }
 
@@ -52,12 +69,12 @@ export class MemorySessionStore implements SessionStore {
 
   take(key: string): Promise<string | undefined> {
     const value = this.live(this.values, key)?.value;
-    this.values.delete(key);
+    this.drop(key);
     return Promise.resolve(value);
   }
 
   delete(key: string): Promise<void> {
-    this.values.delete(key);
+    this.drop(key);
     return Promise.resolve();
   }
 
@@ -103,9 +120,24 @@ export class MemorySessionStore implements SessionStore {
     const entry = map.get(key);
     if (entry && entry.expiresAt <= this.now()) {
       map.delete(key);
+      this.pendingLogins.delete(key);
       return undefined;
     }
     return entry;
+  }
+
+  private drop(key: string): void {
+    this.values.delete(key);
+    this.pendingLogins.delete(key);
+  }
+
+  private evictOldestLogins(): void {
+    for (const key of this.pendingLogins) {
+      if (this.pendingLogins.size <= this.maxPendingLogins) {
+        return;
+      }
+      this.drop(key);
+    }
   }
 
   private sweep(): void {

@@ -36,3 +36,6 @@ export interface SessionStore {
 }
 
 export const SESSION_STORE = Symbol('SessionStore');
+
+/** Key prefix of pending login transactions (the in-memory store caps how many it keeps). */
+export const LOGIN_TRANSACTION_PREFIX = 'tx:';
