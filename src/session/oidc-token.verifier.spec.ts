@@ -1,9 +1,14 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { sign } from 'jsonwebtoken';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { sign, type SignOptions } from 'jsonwebtoken';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { JwksService } from '../keycloak/jwks.service';
-import { BACKCHANNEL_LOGOUT_EVENT, OidcTokenVerifier } from './oidc-token.verifier';
+import {
+  BACKCHANNEL_LOGOUT_EVENT,
+  LOGOUT_TOKEN_MAX_AGE_S,
+  OidcTokenVerifier,
+} from './oidc-token.verifier';
+import { MemorySessionStore } from './store/memory-session.store';
 
 const ISSUER = 'http://kc/realms/demo';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -16,20 +21,37 @@ const sut = new OidcTokenVerifier(
   } as unknown as JwksService,
   { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig,
   { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig,
+  new MemorySessionStore(),
 );
 
 const jwt = (payload: object, key = privateKey) =>
   sign(payload, key, { algorithm: 'RS256', keyid: 'k1', expiresIn: 60 });
 
-const logout = (extra: object = {}) =>
-  jwt({
-    iss: ISSUER,
-    aud: 'bff-session',
-    sub: 'alice',
-    sid: 'kc-session',
-    events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-    ...extra,
+const nowS = () => Math.floor(Date.now() / 1000);
+
+/** A logout token as Keycloak 26 sends it: typ logout+jwt, iat, jti, no exp needed. */
+const logout = (extra: object = {}, options: SignOptions = {}) => {
+  const payload = Object.fromEntries(
+    Object.entries({
+      iss: ISSUER,
+      aud: 'bff-session',
+      sub: 'alice',
+      sid: 'kc-session',
+      iat: nowS(),
+      jti: randomUUID(),
+      events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+      ...extra,
+    }).filter(([, value]) => value !== undefined),
+  );
+  return sign(payload, privateKey, {
+    algorithm: 'RS256',
+    keyid: 'k1',
+    header: { alg: 'RS256', typ: 'logout+jwt' },
+    // jsonwebtoken would add an iat of its own; a test that removes it means it.
+    noTimestamp: payload.iat === undefined,
+    ...options,
   });
+};
 
 describe(OidcTokenVerifier.name, () => {
   describe('idToken', () => {
@@ -51,6 +73,18 @@ describe(OidcTokenVerifier.name, () => {
       await expect(sut.idToken(id(extra), 'n1')).rejects.toMatchObject({
         code: 'ID_TOKEN_INVALID',
       });
+    });
+
+    it('should refuse a token for several audiences whose azp is not this client', async () => {
+      const token = id({ aud: ['bff-session', 'other'], azp: 'other' });
+      await expect(sut.idToken(token, 'n1')).rejects.toMatchObject({ code: 'ID_TOKEN_INVALID' });
+      const noAzp = id({ aud: ['bff-session', 'other'] });
+      await expect(sut.idToken(noAzp, 'n1')).rejects.toMatchObject({ code: 'ID_TOKEN_INVALID' });
+    });
+
+    it('should accept several audiences when azp is this client', async () => {
+      const token = id({ aud: ['bff-session', 'other'], azp: 'bff-session' });
+      await expect(sut.idToken(token, 'n1')).resolves.toMatchObject({ sub: 'alice' });
     });
 
     it('should refuse a token signed by another key', async () => {
@@ -81,15 +115,43 @@ describe(OidcTokenVerifier.name, () => {
       });
     });
 
+    it('should accept a token without a typ header', async () => {
+      const untyped = logout({}, { header: { alg: 'RS256', typ: undefined } });
+      await expect(sut.logoutToken(untyped)).resolves.toMatchObject({ sid: 'kc-session' });
+    });
+
     it.each([
-      ['without the logout event', { events: { other: {} } }],
-      ['with a nonce', { nonce: 'x' }],
-      ['without sid and sub', { sid: undefined, sub: undefined }],
-      ['for another client', { aud: 'bff' }],
-    ])('should refuse a token %s with LOGOUT_TOKEN_INVALID', async (_what, extra) => {
-      await expect(sut.logoutToken(logout(extra))).rejects.toMatchObject({
+      ['without the logout event', { events: { other: {} } }, /events lacks/],
+      ['without events', { events: undefined }, /events lacks/],
+      ['with a nonce', { nonce: 'x' }, /nonce/],
+      ['without sid and sub', { sid: undefined, sub: undefined }, /neither sid nor sub/],
+      ['for another client', { aud: 'bff' }, /audience/],
+      ['from another issuer', { iss: 'http://evil/realms/demo' }, /issuer/],
+      ['without iat', { iat: undefined }, /iat is missing/],
+      ['issued too long ago', { iat: nowS() - LOGOUT_TOKEN_MAX_AGE_S - 60 }, /iat is more than/],
+      ['issued in the future', { iat: nowS() + 600 }, /iat|before/],
+      ['without jti', { jti: undefined }, /jti is missing/],
+    ])('should refuse a token %s with LOGOUT_TOKEN_INVALID', async (_what, extra, why) => {
+      const token = logout(extra);
+      const refusal = sut.logoutToken(token);
+      await expect(refusal).rejects.toMatchObject({ code: 'LOGOUT_TOKEN_INVALID', status: 400 });
+      await expect(refusal).rejects.toMatchObject({ detail: expect.stringMatching(why) as string });
+    });
+
+    it('should refuse an ID token (typ JWT) posted as a logout token', async () => {
+      const typed = logout({}, { header: { alg: 'RS256', typ: 'JWT' } });
+      await expect(sut.logoutToken(typed)).rejects.toMatchObject({
         code: 'LOGOUT_TOKEN_INVALID',
-        status: 400,
+        detail: expect.stringContaining("typ header is 'JWT'") as string,
+      });
+    });
+
+    it('should refuse a replayed logout token (same jti)', async () => {
+      const token = logout();
+      await expect(sut.logoutToken(token)).resolves.toBeDefined();
+      await expect(sut.logoutToken(token)).rejects.toMatchObject({
+        code: 'LOGOUT_TOKEN_INVALID',
+        detail: expect.stringContaining('already used') as string,
       });
     });
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { type JwtPayload, verify } from 'jsonwebtoken';
+import { decode, type JwtPayload, verify } from 'jsonwebtoken';
 import type { AccessTokenClaims } from '../auth/authenticated-user';
 import { toTokenError } from '../auth/token-errors';
 import { ProblemError } from '../common/errors/problem.error';
@@ -9,9 +9,19 @@ import { keycloakConfig } from '../config/keycloak.config';
 import { ASYMMETRIC_ALGORITHMS, JwksService } from '../keycloak/jwks.service';
 import { realmKeyFor } from '../keycloak/jwt-key';
 import { SessionError } from './session.errors';
+import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token must carry. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/** Back-Channel Logout §2.4: the explicit type of a logout token (Keycloak sets it since 25). */
+const LOGOUT_TOKEN_TYPE = 'logout+jwt';
+
+/**
+ * How old a logout token may be. Keycloak sends it the moment the session ends; the limit
+ * bounds how long a captured token could be replayed, and how long its jti must be remembered.
+ */
+export const LOGOUT_TOKEN_MAX_AGE_S = 300;
 
 export interface IdTokenClaims extends JwtPayload {
   sub: string;
@@ -35,6 +45,7 @@ export class OidcTokenVerifier {
     private readonly jwks: JwksService,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
   ) {}
 
   /**
@@ -79,6 +90,17 @@ export class OidcTokenVerifier {
     if (typeof claims.sub !== 'string') {
       throw new SessionError('ID_TOKEN_INVALID', 'The ID token has no sub');
     }
+    // OIDC Core §3.1.3.7 (4, 5): with several audiences, azp must name us; if present, always.
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (
+      (audiences.length > 1 || claims.azp !== undefined) &&
+      claims.azp !== this.keycloak.clientId
+    ) {
+      throw new SessionError(
+        'ID_TOKEN_INVALID',
+        `The ID token's azp is '${String(claims.azp)}', not '${this.keycloak.clientId}'`,
+      );
+    }
     if (claims.nonce !== expectedNonce) {
       throw new SessionError(
         'NONCE_MISMATCH',
@@ -103,13 +125,34 @@ export class OidcTokenVerifier {
     if ('nonce' in claims) {
       throw invalidLogoutToken('a logout token must not contain a nonce');
     }
-    if (typeof claims.iat !== 'number') {
-      throw invalidLogoutToken('iat is missing');
+    const typ = decode(token, { complete: true })?.header.typ;
+    // Cross-JWT confusion (§4.1): an ID or access token (typ JWT) is no logout token.
+    if (typ !== undefined && typ.toLowerCase() !== LOGOUT_TOKEN_TYPE) {
+      throw invalidLogoutToken(`its typ header is '${typ}', not '${LOGOUT_TOKEN_TYPE}'`);
     }
     const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
     const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
     if (!sid && !sub) {
       throw invalidLogoutToken('it names neither sid nor sub');
+    }
+    // jsonwebtoken checks exp only when present: freshness rests on iat, replay on jti.
+    const nowS = Date.now() / 1000;
+    const toleranceS = this.auth.clockToleranceSec;
+    if (typeof claims.iat !== 'number') {
+      throw invalidLogoutToken('iat is missing');
+    }
+    if (claims.iat < nowS - LOGOUT_TOKEN_MAX_AGE_S - toleranceS || claims.iat > nowS + toleranceS) {
+      throw invalidLogoutToken(
+        `iat is more than ${LOGOUT_TOKEN_MAX_AGE_S} s old or in the future (check the clocks)`,
+      );
+    }
+    if (typeof claims.jti !== 'string' || claims.jti === '') {
+      throw invalidLogoutToken('jti is missing');
+    }
+    // Remembered as long as the iat check would still accept the token; SET NX across instances.
+    const rememberMs = (claims.iat + LOGOUT_TOKEN_MAX_AGE_S + toleranceS - nowS) * 1000;
+    if (!(await this.store.tryLock(`jti:${claims.jti}`, '1', Math.max(1_000, rememberMs)))) {
+      throw invalidLogoutToken('its jti was already used (a replayed logout token)');
     }
     return { sid, sub };
   }
