@@ -150,7 +150,7 @@ export class OidcTokenVerifier {
       throw invalidLogoutToken('jti is missing');
     }
     // Remembered as long as the iat check would still accept the token; SET NX across instances.
-    const rememberMs = (claims.iat + LOGOUT_TOKEN_MAX_AGE_S + toleranceS - nowS) * 1000;
+    const rememberMs = Math.ceil((claims.iat + LOGOUT_TOKEN_MAX_AGE_S + toleranceS - nowS) * 1000);
     if (!(await this.store.tryLock(`jti:${claims.jti}`, '1', Math.max(1_000, rememberMs)))) {
       throw invalidLogoutToken('its jti was already used (a replayed logout token)');
     }

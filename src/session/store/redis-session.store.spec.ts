@@ -16,4 +16,12 @@ describe(RedisSessionStore.name, () => {
     });
     expect(redis.get).toHaveBeenCalledWith('test:s:x');
   });
+
+  it('should send Redis a whole number of milliseconds for a fractional lease', async () => {
+    const redis = { on: jest.fn(), set: jest.fn().mockResolvedValue('OK') };
+    const sut = new RedisSessionStore('redis://unused', 'test:', redis as unknown as Redis);
+
+    await expect(sut.tryLock('jti:x', '1', 299_999.5)).resolves.toBe(true);
+    expect(redis.set).toHaveBeenCalledWith('test:jti:x', '1', 'PX', 300_000, 'NX');
+  });
 });

@@ -103,7 +103,8 @@ export class RedisSessionStore implements SessionStore {
   tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
     return this.call(
       'tryLock',
-      async () => (await this.redis.set(this.prefix + key, owner, 'PX', leaseMs, 'NX')) === 'OK',
+      async () =>
+        (await this.redis.set(this.prefix + key, owner, 'PX', pxOf(leaseMs), 'NX')) === 'OK',
     );
   }
 
