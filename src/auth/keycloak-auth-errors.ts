@@ -1,6 +1,6 @@
 import { ErrorCode } from '../common/errors/error-codes';
 import { ProblemError } from '../common/errors/problem.error';
-import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { keycloakProblem as problem, KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { AuthErrorCode, TokenRejectedError } from './auth.errors';
 
 export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials' | 'exchange';
@@ -11,16 +11,6 @@ interface Rule {
   operations?: TokenOperation[];
   make: (e: KeycloakResponseError, clientId: string) => ProblemError;
 }
-
-const problem = (
-  e: KeycloakResponseError,
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  hint?: string,
-): ProblemError =>
-  new ProblemError({ status, code, title, detail, hint, upstream: e.upstream, cause: e });
 
 const misconfigured = (e: KeycloakResponseError, detail: string, hint: string): ProblemError =>
   problem(

@@ -60,6 +60,28 @@ export class KeycloakResponseError extends ProblemError {
   }
 }
 
+/** Our answer to a Keycloak refusal, keeping Keycloak's words (`upstream`) and the cause. */
+export function keycloakProblem(
+  e: KeycloakResponseError,
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  hint?: string,
+  extensions?: Record<string, unknown>,
+): ProblemError {
+  return new ProblemError({
+    status,
+    code,
+    title,
+    detail,
+    hint,
+    extensions,
+    upstream: e.upstream,
+    cause: e,
+  });
+}
+
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -1,7 +1,7 @@
 import { ProblemError } from '../common/errors/problem.error';
 import { AuthErrorCode, TokenRejectedError } from '../auth/auth.errors';
 import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
-import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { keycloakProblem as problem, KeycloakResponseError } from '../keycloak/keycloak.errors';
 
 /** Codes of the token-exchange module; README's error contract lists each with its meaning. */
 export const TokenExchangeErrorCode = {
@@ -57,28 +57,11 @@ interface Rule {
   make: (e: KeycloakResponseError, ctx: ExchangeContext) => ProblemError;
 }
 
-const problem = (
-  e: KeycloakResponseError,
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  hint?: string,
-  extensions?: Record<string, unknown>,
-): ProblemError =>
-  new ProblemError({
-    status,
-    code,
-    title,
-    detail,
-    hint,
-    extensions,
-    upstream: e.upstream,
-    cause: e,
-  });
-
 const said = (e: KeycloakResponseError): string =>
   e.upstream?.error_description ?? 'no description';
+
+const invalidScope = (e: KeycloakResponseError, hint: string): ProblemError =>
+  problem(e, 400, AuthErrorCode.INVALID_SCOPE, 'Invalid scope', said(e), hint);
 
 const idpPermissionHint = (ctx: ExchangeContext): string =>
   `Grant the legacy fine-grained permission "token-exchange" on identity provider '${ctx.issuer ?? '?'}' to '${ctx.clientId}' (Identity providers → ${ctx.issuer ?? 'alias'} → Permissions).`;
@@ -128,12 +111,8 @@ const EXCHANGE_RULES: Rule[] = [
     error: /^invalid_scope$/,
     description: /./,
     make: (e) =>
-      problem(
+      invalidScope(
         e,
-        400,
-        AuthErrorCode.INVALID_SCOPE,
-        'Invalid scope',
-        said(e),
         "Ask only for client scopes assigned to the BFF's client (default or optional) that the subject token's scope allows.",
       ),
   },
@@ -176,15 +155,7 @@ const EXCHANGE_RULES: Rule[] = [
   },
   {
     description: /scope .*not allowed/i,
-    make: (e) =>
-      problem(
-        e,
-        400,
-        AuthErrorCode.INVALID_SCOPE,
-        'Invalid scope',
-        said(e),
-        'Leave that scope out of a token exchange.',
-      ),
+    make: (e) => invalidScope(e, 'Leave that scope out of a token exchange.'),
   },
   {
     description: /requested_token_type unsupported|not valid as requested_token_type/i,
