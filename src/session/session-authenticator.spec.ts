@@ -96,6 +96,8 @@ describe(SessionAuthenticator.name, () => {
 
     expect(user.roles).toEqual(['admin', 'api:r']);
     expect(user.accessToken).toBe(ACCESS);
+    // Marks the caller so no route hands the session's tokens to the browser.
+    expect(user.viaSession).toBe(true);
     // Protocol claims stay out of what /auth/session shows.
     expect(session.record.userClaims).toEqual({ sub: 'alice', email: 'alice@example.com' });
   });

@@ -94,7 +94,12 @@ export class SessionAuthenticator {
     const claims = decode(session.record.accessToken, { json: true }) as AccessTokenClaims;
     return {
       session,
-      user: { claims, roles: rolesOf(claims), accessToken: session.record.accessToken },
+      user: {
+        claims,
+        roles: rolesOf(claims),
+        accessToken: session.record.accessToken,
+        viaSession: true,
+      },
     };
   }
 }

@@ -55,8 +55,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     }
     if (!token && this.sessions?.hasCookie(request)) {
       const reply = context.switchToHttp().getResponse<FastifyReply>();
-      const { user } = await this.sessions.authenticate(request, reply);
-      request.user = { ...user, viaSession: true };
+      request.user = (await this.sessions.authenticate(request, reply)).user;
       return true;
     }
     const cached = token ? this.cache.get(token) : undefined;
