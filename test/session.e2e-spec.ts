@@ -341,8 +341,15 @@ describe('Cookie-session mode (memory store)', () => {
       const { logoutUrl } = (await res.json()) as { logoutUrl: string };
       const url = new URL(logoutUrl);
       expect(url.pathname).toMatch(/\/protocol\/openid-connect\/logout$/);
-      expect(url.searchParams.get('id_token_hint')).toBe(record?.idToken);
+      // No token reaches the browser, not even the ID token as a logout hint (issue 12).
+      expect(logoutUrl).not.toContain(record?.idToken ?? '<no id token>');
+      expect(url.searchParams.get('id_token_hint')).toBeNull();
+      expect(url.searchParams.get('client_id')).toBe('bff-session');
       expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${bff}/`);
+      // Keycloak accepts it as it is: straight back to the post-logout URI, no confirmation page.
+      const navigated = await jar.fetch(logoutUrl);
+      expect(navigated.status).toBe(302);
+      expect(navigated.headers.get('location')).toBe(`${bff}/`);
       expect(jar.get(COOKIE)).toBeUndefined();
       const refused = await refreshDirectly(record?.refreshToken ?? '');
       expect(refused.status).toBe(400);

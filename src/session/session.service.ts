@@ -41,8 +41,7 @@ export class SessionService {
       user: { claims: session.record.userClaims },
       roles: user.roles,
       expiresAt: new Date(this.sessions.expiresAt(session)).toISOString(),
-      // No id_token_hint here: the ID token stays server-side while the session lives.
-      logoutUrl: (await this.logoutUrl(undefined)) ?? null,
+      logoutUrl: (await this.logoutUrl()) ?? null,
     };
   }
 
@@ -52,7 +51,7 @@ export class SessionService {
    * that the SSO session may still be alive.
    */
   async logout(session: LoadedSession): Promise<string | null> {
-    const { refreshToken, idToken } = session.record;
+    const { refreshToken } = session.record;
     if (refreshToken) {
       try {
         await this.tokens.logout(refreshToken);
@@ -67,7 +66,7 @@ export class SessionService {
       }
     }
     await this.sessions.destroy(session.key);
-    return (await this.logoutUrl(idToken)) ?? null;
+    return (await this.logoutUrl()) ?? null;
   }
 
   /** Drops the session a browser had before logging in again: the new login gets a new id. */
@@ -89,11 +88,15 @@ export class SessionService {
     return ended;
   }
 
-  private logoutUrl(idTokenHint: string | undefined): Promise<string | undefined> {
+  /**
+   * Keycloak's end-session URL for the browser, to clear its Keycloak cookies and come back.
+   * Never with `id_token_hint`: the mode promises that no token reaches the browser, and a URL
+   * is one (history, Referer, logs). RP-Initiated Logout 1.0 §2 lets `client_id` stand in for
+   * it; once the SSO session is ended server-side (logout above), Keycloak then redirects to
+   * `post_logout_redirect_uri` at once, without its "Do you want to log out?" page.
+   */
+  private logoutUrl(): Promise<string | undefined> {
     const params: Record<string, string> = {};
-    if (idTokenHint) {
-      params.id_token_hint = idTokenHint;
-    }
     if (this.config.postLogoutRedirectUri) {
       params.post_logout_redirect_uri = this.config.postLogoutRedirectUri;
     }

@@ -28,7 +28,7 @@ export class SessionDto {
 export class LogoutResultDto {
   @ApiPropertyOptional({
     description:
-      'Navigate here to end the Keycloak SSO session in the browser too (id_token_hint, post_logout_redirect_uri)',
+      "Navigate here to clear Keycloak's cookies in the browser too; Keycloak redirects to post_logout_redirect_uri (client_id, never id_token_hint: no token reaches the browser)",
     nullable: true,
   })
   logoutUrl!: string | null;
