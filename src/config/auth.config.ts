@@ -23,12 +23,22 @@ export class AuthEnv {
   })
   AUTH_ALLOWED_SCOPES?: string;
 
-  @EnvExample('30000')
+  // Also the bound on how long a rotated key can be refused, whatever an attacker sends: an
+  // unknown kid can only be told from a forged one by fetching the set (see JwksService).
+  @EnvExample('5000')
   @Transform(toInt)
   @IsInt({ message: 'must be a number of milliseconds' })
   @Min(0)
   @Max(3_600_000)
-  JWKS_REFETCH_COOLDOWN_MS = 30_000;
+  JWKS_REFETCH_COOLDOWN_MS = 5_000;
+
+  // How soon a key disabled or removed in Keycloak stops being trusted.
+  @EnvExample('60000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(1_000)
+  @Max(3_600_000)
+  JWKS_REFRESH_INTERVAL_MS = 60_000;
 
   @EnvExample('10000')
   @Transform(toInt)
@@ -73,6 +83,7 @@ export const authConfig = registerAs('auth', () => {
       (env.AUTH_ALLOWED_SCOPES ?? 'profile email offline_access').replace(/ /g, ','),
     ),
     jwksRefetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
+    jwksRefreshIntervalMs: env.JWKS_REFRESH_INTERVAL_MS,
     tokenCacheSize: env.AUTH_TOKEN_CACHE_SIZE,
     loginRateLimit: {
       perIp: env.LOGIN_RATE_LIMIT_PER_IP,

@@ -1,6 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwksClient } from 'jwks-rsa';
 import { JwksUnavailableError, TokenRejectedError } from '../auth/auth.errors';
@@ -37,22 +43,42 @@ export interface VerificationKey {
 
 // With no key at all, retry sooner than the cooldown: nothing can be verified meanwhile.
 const EMPTY_RETRY_MS = 1000;
+// Kids a fetch has shown not to exist. Bounded: a flood of random kids only evicts older ones.
+const MAX_REFUTED_KIDS = 10_000;
+
+/** Told which kids left the realm's key set, so caches of tokens they signed can drop them. */
+export type KeysRemovedListener = (kids: readonly string[]) => void;
 
 /**
- * The realm's signing keys, parsed into KeyObjects and cached per `kid`. Loaded at start; an
- * unknown `kid` triggers at most one fetch per cooldown, shared by all concurrent callers; a
- * failed fetch keeps the keys we have (stale-if-error), so verification survives an IdP outage.
+ * The realm's signing keys, parsed into KeyObjects and cached per `kid`.
+ *
+ * - Loaded at start and refreshed every JWKS_REFRESH_INTERVAL_MS, so a key disabled or removed
+ *   in Keycloak stops being trusted within that interval (plus one HTTP timeout) even when no
+ *   token with an unknown kid ever arrives. A failed fetch keeps the keys we have
+ *   (stale-if-error), so verification survives an IdP outage.
+ * - An unknown `kid` fetches the set early, at most once per JWKS_REFETCH_COOLDOWN_MS, shared by
+ *   all concurrent callers. Without the key nothing tells a rotated key's token from a forged
+ *   one, so the cooldown is both the flood budget (≤ 1 fetch per cooldown) and the longest a
+ *   rotated key can be refused, whatever an attacker sends. A kid that a fetch started after
+ *   its arrival did not find is remembered as refuted and never triggers another fetch:
+ *   replaying a forged token costs nothing and cannot hold a rotation off.
  */
 @Injectable()
-export class JwksService implements OnApplicationBootstrap {
+export class JwksService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JwksService.name);
   private keys = new Map<string, VerificationKey>();
+  private readonly refuted = new Set<string>();
+  private readonly removedListeners: KeysRemovedListener[] = [];
   private inFlight?: Promise<void>;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private lastError?: JwksUnavailableError;
   private client?: { uri: string; jwks: JwksClient };
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
   /** Fetches made so far, for the benchmark and tests. */
   fetchCount = 0;
+  /** When the last fetch succeeded (epoch ms), for readiness and diagnostics. */
+  lastSuccessAt?: number;
 
   constructor(
     private readonly http: HttpService,
@@ -67,6 +93,12 @@ export class JwksService implements OnApplicationBootstrap {
     await this.refresh().catch((err: unknown) =>
       this.logger.warn({ msg: 'JWKS not loaded at start; will retry on first use', err }),
     );
+    this.schedulePeriodicRefresh();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
   /** Key ids currently cached (for readiness and diagnostics). */
@@ -79,18 +111,38 @@ export class JwksService implements OnApplicationBootstrap {
     return [...new Set([...this.keys.values()].map((k) => k.alg))];
   }
 
+  /** Whether the realm's current key set has this kid (no fetch). */
+  has(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
+  /** Registers a listener for kids that a fetch no longer found. */
+  onKeysRemoved(listener: KeysRemovedListener): void {
+    this.removedListeners.push(listener);
+  }
+
   async getKey(kid: string): Promise<VerificationKey> {
     const cached = this.keys.get(kid);
     if (cached) {
       return cached;
     }
-    const wait = this.keys.size > 0 ? this.config.jwksRefetchCooldownMs : EMPTY_RETRY_MS;
-    if (this.inFlight || this.now() - this.lastAttemptAt >= wait) {
+    const empty = this.keys.size === 0;
+    const wait = empty ? EMPTY_RETRY_MS : this.config.jwksRefetchCooldownMs;
+    if (
+      (empty || !this.refuted.has(kid)) &&
+      (this.inFlight || this.now() - this.lastAttemptAt >= wait)
+    ) {
+      const arrivedAt = this.now();
       await this.refresh().catch(() => undefined);
-    }
-    const fetched = this.keys.get(kid);
-    if (fetched) {
-      return fetched;
+      const fetched = this.keys.get(kid);
+      if (fetched) {
+        return fetched;
+      }
+      // Only a fetch that started after this kid arrived refutes it: a key published while an
+      // earlier fetch was on its way must get its own chance.
+      if (this.lastError === undefined && this.lastAttemptAt >= arrivedAt) {
+        this.refute(kid);
+      }
     }
     if (this.keys.size === 0 && this.lastError) {
       throw this.lastError;
@@ -110,6 +162,29 @@ export class JwksService implements OnApplicationBootstrap {
     return this.inFlight;
   }
 
+  private schedulePeriodicRefresh(): void {
+    if (this.stopped) {
+      return;
+    }
+    this.timer = setTimeout(() => {
+      void this.refresh()
+        .catch(() => undefined)
+        .finally(() => this.schedulePeriodicRefresh());
+    }, this.config.jwksRefreshIntervalMs);
+    // A pending refresh must not keep a finished process (or a test) alive.
+    this.timer.unref();
+  }
+
+  private refute(kid: string): void {
+    if (this.refuted.size >= MAX_REFUTED_KIDS) {
+      const oldest = this.refuted.values().next();
+      if (!oldest.done) {
+        this.refuted.delete(oldest.value);
+      }
+    }
+    this.refuted.add(kid);
+  }
+
   private async fetchKeys(): Promise<void> {
     this.lastAttemptAt = this.now();
     this.fetchCount++;
@@ -117,9 +192,9 @@ export class JwksService implements OnApplicationBootstrap {
     try {
       uri = (await this.discovery.getEndpoints()).jwks;
       const keys = await this.loadFrom(uri);
-      this.keys = new Map(keys.map((k) => [k.kid, k]));
+      this.replaceKeys(new Map(keys.map((k) => [k.kid, k])), uri);
       this.lastError = undefined;
-      this.logger.debug({ msg: 'JWKS loaded', uri, kids: this.kids });
+      this.lastSuccessAt = this.now();
     } catch (err: unknown) {
       this.lastError = this.describe(err, uri);
       this.logger.warn({
@@ -130,6 +205,23 @@ export class JwksService implements OnApplicationBootstrap {
         err,
       });
       throw this.lastError;
+    }
+  }
+
+  private replaceKeys(next: Map<string, VerificationKey>, uri: string): void {
+    const removed = this.kids.filter((kid) => !next.has(kid));
+    const added = [...next.keys()].filter((kid) => !this.keys.has(kid));
+    this.keys = next;
+    added.forEach((kid) => this.refuted.delete(kid));
+    if (added.length > 0 || removed.length > 0) {
+      this.logger.log({ msg: 'JWKS changed', uri, added, removed });
+    } else {
+      this.logger.debug({ msg: 'JWKS loaded', uri, kids: this.kids });
+    }
+    if (removed.length > 0) {
+      for (const listener of this.removedListeners) {
+        listener(removed);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../../config/auth.config';
 import { keycloakConfig } from '../../config/keycloak.config';
+import { JwksService } from '../../keycloak/jwks.service';
 import { SessionAuthenticator } from '../../session/session-authenticator';
 import type { AuthenticatedUser } from '../authenticated-user';
 import {
@@ -14,7 +15,7 @@ import {
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { toTokenError } from '../token-errors';
 import { extractBearer, JWT_STRATEGY } from './jwt.strategy';
-import { VerifiedTokenCache } from './verified-token.cache';
+import { kidOf, VerifiedTokenCache } from './verified-token.cache';
 
 type GuardedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
@@ -32,10 +33,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     private readonly reflector: Reflector,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+    jwks: JwksService,
     @Optional() private readonly sessions?: SessionAuthenticator,
   ) {
     super();
-    this.cache = new VerifiedTokenCache(auth.tokenCacheSize);
+    this.cache = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid));
+    // A key the realm dropped takes the tokens it signed out of the cache at once.
+    jwks.onKeysRemoved((kids) => this.cache.dropKeys(kids));
     this.expected = { issuer: keycloak.expectedIssuer, audience: auth.audience };
   }
 
@@ -67,7 +71,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     if (token && request.user) {
       // The strategy returns claims and roles; the raw token is added here, once verified.
       request.user = { ...request.user, accessToken: token };
-      this.cache.set(token, request.user);
+      this.cache.set(token, request.user, kidOf(token));
     }
     return true;
   }

@@ -1,14 +1,24 @@
 import type { AuthenticatedUser } from '../authenticated-user';
 
+interface Entry {
+  user: AuthenticatedUser;
+  expiresAt: number;
+  /** The key that signed the token: when the realm drops it, the entry goes too. */
+  kid: string;
+}
+
 /**
  * Recently verified tokens, so a busy SPA does not pay a signature check per request. Bounded
- * (oldest entry evicted first) and never past the token's own `exp`.
+ * (oldest entry evicted first), never past the token's own `exp`, and never past its signing
+ * key: `dropKeys` removes what a key that left the realm's JWKS signed.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { user: AuthenticatedUser; expiresAt: number }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly maxEntries: number,
+    /** Whether a kid is still in the realm's key set, checked as an entry is stored. */
+    private readonly isCurrentKey: (kid: string) => boolean = () => true,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -24,8 +34,9 @@ export class VerifiedTokenCache {
     return entry.user;
   }
 
-  set(token: string, user: AuthenticatedUser): void {
-    if (this.maxEntries === 0) {
+  set(token: string, user: AuthenticatedUser, kid: string): void {
+    // A verification that started before its key was dropped must not outlive the drop.
+    if (this.maxEntries === 0 || !this.isCurrentKey(kid)) {
       return;
     }
     if (this.entries.size >= this.maxEntries) {
@@ -34,10 +45,35 @@ export class VerifiedTokenCache {
         this.entries.delete(oldest.value);
       }
     }
-    this.entries.set(token, { user, expiresAt: user.claims.exp * 1000 });
+    this.entries.set(token, { user, expiresAt: user.claims.exp * 1000, kid });
+  }
+
+  /** Forgets every token signed by one of these keys; returns how many went. */
+  dropKeys(kids: readonly string[]): number {
+    const gone = new Set(kids);
+    let dropped = 0;
+    for (const [token, entry] of this.entries) {
+      if (gone.has(entry.kid)) {
+        this.entries.delete(token);
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+}
+
+/** The `kid` of a compact JWS's protected header, or '' when it has none (RFC 7515 §4.1.4). */
+export function kidOf(token: string): string {
+  try {
+    const header = JSON.parse(
+      Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
+    ) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : '';
+  } catch {
+    return '';
   }
 }
