@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/swagger/problem.schema';
 import { AuthService } from './auth.service';
@@ -10,7 +10,7 @@ import { LoginDto } from './dto/login.dto';
 import { ClaimsDto, MeDto } from './dto/me.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
-import { LoginThrottlerGuard } from './guards/login-throttler.guard';
+import { ThrottlePasswordLogin } from './guards/login-throttler.guard';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -20,7 +20,7 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @UseGuards(LoginThrottlerGuard)
+  @ThrottlePasswordLogin()
   @ApiOperation({ summary: "Password login with the BFF's client; openid is always requested" })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiProblemResponses(400, 401, 403, 429, 502, 503, 504)

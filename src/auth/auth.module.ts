@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwtStrategy } from './guards/jwt.strategy';
 import {
+  LOGIN_START_TRACKER_PREFIX,
   LOGIN_THROTTLERS,
   LoginThrottlerGuard,
   usernameTracker,
@@ -27,7 +28,7 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
       inject: [authConfig.KEY, LoginThrottlerStorage],
       imports: [LoginThrottlerStorageModule],
       useFactory: (auth: ConfigType<typeof authConfig>, holder: LoginThrottlerStorage) => {
-        const { perIp, perUsername, windowMs } = auth.loginRateLimit;
+        const { perIp, perUsername, startsPerIp, windowMs } = auth.loginRateLimit;
         return {
           throttlers: [
             {
@@ -42,6 +43,13 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
               ttl: windowMs,
               limit: perUsername,
               getTracker: usernameTracker,
+            },
+            {
+              name: LOGIN_THROTTLERS.startIp,
+              ttl: windowMs,
+              limit: startsPerIp,
+              getTracker: (req: Record<string, unknown>) =>
+                `${LOGIN_START_TRACKER_PREFIX}${(req as unknown as FastifyRequest).ip}`,
             },
           ],
           storage: holder.storage,

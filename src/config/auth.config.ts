@@ -59,6 +59,12 @@ export class AuthEnv {
   @Min(1)
   LOGIN_RATE_LIMIT_PER_USERNAME = 5;
 
+  @EnvExample('30')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of login starts' })
+  @Min(1)
+  LOGIN_START_RATE_LIMIT_PER_IP = 30;
+
   @EnvExample('60')
   @Transform(toInt)
   @IsInt({ message: 'must be a number of seconds' })
@@ -88,6 +94,8 @@ export const authConfig = registerAs('auth', () => {
     loginRateLimit: {
       perIp: env.LOGIN_RATE_LIMIT_PER_IP,
       perUsername: env.LOGIN_RATE_LIMIT_PER_USERNAME,
+      /** Browser logins started (GET /auth/login) per client IP. */
+      startsPerIp: env.LOGIN_START_RATE_LIMIT_PER_IP,
       windowMs: env.LOGIN_RATE_LIMIT_WINDOW_S * 1000,
     },
     redisUrl: env.REDIS_URL,

@@ -97,6 +97,22 @@ export class SessionEnv {
   @Max(120_000)
   SESSION_REFRESH_LOCK_MS = 10_000;
 
+  // What a login takes (Keycloak's page, a password, perhaps a second factor); a pending login
+  // is state an unauthenticated caller makes us keep, so no longer than that.
+  @EnvExample('300')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(30)
+  @Max(3600)
+  SESSION_LOGIN_TIMEOUT_S = 300;
+
+  @EnvExample('20')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of pending logins' })
+  @Min(1)
+  @Max(10_000)
+  SESSION_LOGIN_PENDING_PER_IP = 20;
+
   @EnvExample('keycloak-bff:session:')
   @Matches(/^[\w:.-]{1,100}$/, { message: 'must be a Redis key prefix (letters, digits, : . _ -)' })
   SESSION_REDIS_PREFIX = 'keycloak-bff:session:';
@@ -134,6 +150,10 @@ export const sessionConfig = registerAs('session', () => {
     refreshBeforeMs: env.SESSION_REFRESH_BEFORE_S * 1000,
     refreshLockMs: env.SESSION_REFRESH_LOCK_MS,
     redisPrefix: env.SESSION_REDIS_PREFIX,
+    /** How long a started login may take before its callback is refused. */
+    loginTimeoutMs: env.SESSION_LOGIN_TIMEOUT_S * 1000,
+    /** Pending logins kept per client IP; past it, that IP's oldest is dropped. */
+    pendingLoginsPerIp: env.SESSION_LOGIN_PENDING_PER_IP,
   };
 });
 

@@ -12,6 +12,8 @@ const CONFIG = {
   redirectUri: 'http://bff/auth/callback',
   scope: 'openid',
   returnToOrigins: [],
+  loginTimeoutMs: 300_000,
+  pendingLoginsPerIp: 3,
 } as unknown as SessionConfig;
 
 describe(LoginFlowService.name, () => {
@@ -36,7 +38,7 @@ describe(LoginFlowService.name, () => {
   });
 
   async function callbackWith(error: string, restarted: boolean) {
-    const { url, transactionId } = await sut.start('/back', restarted);
+    const { url, transactionId } = await sut.start('/back', '192.0.2.1', restarted);
     const state = new URL(url).searchParams.get('state') ?? '';
     return sut.finish({ state, error }, transactionId);
   }
@@ -54,5 +56,32 @@ describe(LoginFlowService.name, () => {
       status: 503,
       upstream: { error: 'temporarily_unavailable' },
     });
+  });
+  it("should keep another address's pending login while one address starts logins in a loop", async () => {
+    const legit = await sut.start('/mine', '198.51.100.2');
+    const flood = [];
+    for (let i = 0; i < 50; i++) {
+      flood.push(await sut.start('/x', '203.0.113.7'));
+    }
+    const state = (url: string) => new URL(url).searchParams.get('state') ?? '';
+
+    // The flooding address keeps only its newest SESSION_LOGIN_PENDING_PER_IP (3) logins ...
+    await expect(
+      sut.finish(
+        { state: state(flood[0]?.url ?? ''), error: 'access_denied' },
+        flood[0]?.transactionId,
+      ),
+    ).rejects.toMatchObject({ code: 'LOGIN_TRANSACTION_MISSING' });
+    const newest = flood[49];
+    await expect(
+      sut.finish(
+        { state: state(newest?.url ?? ''), error: 'access_denied' },
+        newest?.transactionId,
+      ),
+    ).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
+    // ... and the other address's login is still there.
+    await expect(
+      sut.finish({ state: state(legit.url), error: 'access_denied' }, legit.transactionId),
+    ).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
   });
 });

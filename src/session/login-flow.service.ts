@@ -42,6 +42,7 @@ export class LoginFlowService {
   /** Where to send the browser, and the transaction id for the login cookie. */
   async start(
     rawReturnTo: string | undefined,
+    clientIp: string,
     restarted = false,
   ): Promise<{ url: string; transactionId: string }> {
     const tx: LoginTransaction = {
@@ -51,7 +52,7 @@ export class LoginFlowService {
       returnTo: checkReturnTo(rawReturnTo, this.config.returnToOrigins),
       restarted,
     };
-    const transactionId = await this.sessions.saveLogin(tx);
+    const transactionId = await this.sessions.saveLogin(tx, clientIp);
     const url = await this.tokens.authorizationUrl({
       response_type: 'code',
       redirect_uri: this.config.redirectUri,

@@ -1,7 +1,6 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../config/session.config';
-import { LOGIN_TRANSACTION_TTL_MS } from './session.repository';
 
 /**
  * `__Host-` cookies (RFC 6265bis §4.1.3.2): Secure, Path=/ and no Domain, so no sibling host
@@ -28,7 +27,7 @@ export function setLoginCookie(reply: FastifyReply, config: SessionConfig, id: s
   void reply.setCookie(config.loginCookieName, id, {
     ...BASE,
     sameSite: 'lax',
-    maxAge: Math.floor(LOGIN_TRANSACTION_TTL_MS / 1000),
+    maxAge: Math.floor(config.loginTimeoutMs / 1000),
   });
 }
 

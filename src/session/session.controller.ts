@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators/public.decorator';
+import { ThrottleLoginStart } from '../auth/guards/login-throttler.guard';
 import { ApiProblemResponses } from '../common/swagger/problem.schema';
 import { sessionConfig } from '../config/session.config';
 import { BackchannelLogoutDto } from './dto/backchannel-logout.dto';
@@ -38,10 +39,19 @@ export class SessionController {
   @Get('login')
   @ApiOperation({ summary: "Starts a browser login: 302 to Keycloak's authorization endpoint" })
   @ApiFoundResponse({ description: 'Redirect to Keycloak (code flow, PKCE S256, state, nonce)' })
-  @ApiProblemResponses(400, 404, 502, 503, 504)
-  async startLogin(@Query() query: LoginQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  @ApiProblemResponses(400, 404, 429, 502, 503, 504)
+  @ThrottleLoginStart()
+  async startLogin(
+    @Query() query: LoginQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     this.service.requireEnabled();
-    const { url, transactionId } = await this.login.start(query.returnTo, query.restarted === '1');
+    const { url, transactionId } = await this.login.start(
+      query.returnTo,
+      request.ip,
+      query.restarted === '1',
+    );
     setLoginCookie(reply, this.config, transactionId);
     void reply.header('cache-control', 'no-store').redirect(url, 302);
   }

@@ -8,8 +8,6 @@ import { SessionCipher } from './session-cipher';
 import type { LoadedSession, LoginTransaction, SessionRecord } from './session.types';
 import { LOGIN_TRANSACTION_PREFIX, SESSION_STORE, type SessionStore } from './store/session-store';
 
-export const LOGIN_TRANSACTION_TTL_MS = 10 * 60_000;
-
 // Protocol claims of the ID token that say nothing about the user.
 const PROTOCOL_CLAIMS = [
   'iss',
@@ -170,10 +168,21 @@ export class SessionRepository implements OnModuleDestroy {
     return Math.min(lastSeenAt + this.config.idleTimeoutMs, this.hardEnd(record));
   }
 
-  async saveLogin(tx: LoginTransaction): Promise<string> {
+  /**
+   * A pending login, for SESSION_LOGIN_TIMEOUT_S, counted against its client IP: past
+   * SESSION_LOGIN_PENDING_PER_IP that IP's oldest pending login goes, so a client starting
+   * logins in a loop cannot crowd out anyone else's.
+   */
+  async saveLogin(tx: LoginTransaction, clientIp: string): Promise<string> {
     const id = randomId();
     const key = `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`;
-    await this.store.set(key, this.seal(tx, key), LOGIN_TRANSACTION_TTL_MS);
+    await this.store.setInGroup(
+      key,
+      this.seal(tx, key),
+      this.config.loginTimeoutMs,
+      `login-ip:${hashed(clientIp)}`,
+      this.config.pendingLoginsPerIp,
+    );
     return id;
   }
 

@@ -19,6 +19,8 @@ export function sessionEnv(
     SESSION_REDIRECT_URI: `http://127.0.0.1:${port}/auth/callback`,
     SESSION_POST_LOGOUT_REDIRECT_URI: `http://127.0.0.1:${port}/`,
     SESSION_RETURN_TO_ORIGINS: 'http://127.0.0.1:5173',
+    // Every test login comes from 127.0.0.1; the login-start limit has its own test.
+    LOGIN_START_RATE_LIMIT_PER_IP: '1000',
     ...extra,
   };
 }

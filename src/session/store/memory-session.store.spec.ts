@@ -61,6 +61,30 @@ describe(MemorySessionStore.name, () => {
     await capped.close();
   });
 
+  it("should keep at most maxPerGroup live keys per group, dropping that group's oldest", async () => {
+    for (const n of [1, 2, 3, 4]) {
+      await sut.setInGroup(`tx:a${n}`, `a${n}`, 100, 'ip:a', 2);
+    }
+    await sut.setInGroup('tx:b1', 'b1', 100, 'ip:b', 2);
+
+    expect(await sut.get('tx:a1')).toBeUndefined();
+    expect(await sut.get('tx:a2')).toBeUndefined();
+    expect(await sut.get('tx:a3')).toBe('a3');
+    expect(await sut.get('tx:a4')).toBe('a4');
+    expect(await sut.get('tx:b1')).toBe('b1');
+  });
+
+  it('should not count keys already taken or expired against their group', async () => {
+    await sut.setInGroup('tx:1', '1', 100, 'ip:a', 2);
+    await sut.setInGroup('tx:2', '2', 50, 'ip:a', 2);
+    expect(await sut.take('tx:1')).toBe('1');
+    now += 50;
+    await sut.setInGroup('tx:3', '3', 100, 'ip:a', 2);
+    await sut.setInGroup('tx:4', '4', 100, 'ip:a', 2);
+    expect(await sut.get('tx:3')).toBe('3');
+    expect(await sut.get('tx:4')).toBe('4');
+  });
+
   it('should keep a lock for its owner until released or the lease ends', async () => {
     expect(await sut.tryLock('l', 'a', 50)).toBe(true);
     expect(await sut.tryLock('l', 'b', 50)).toBe(false);

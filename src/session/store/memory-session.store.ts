@@ -1,10 +1,10 @@
 import { LOGIN_TRANSACTION_PREFIX, type SessionStore } from './session-store';
 
 /**
- * How many pending logins the embedded store keeps. GET /auth/login needs no authentication
- * and each call stores a transaction for 10 minutes: without a cap, a loop of requests fills
- * the heap. Past the cap the oldest pending login is dropped (its callback then answers
- * LOGIN_TRANSACTION_MISSING and the user starts again); Redis is bounded by its own maxmemory.
+ * How many pending logins the embedded store keeps in all. GET /auth/login needs no
+ * authentication; login starts are rate-limited and capped per client IP (setInGroup), and this
+ * is the backstop against many addresses: past it the oldest pending login is dropped (its
+ * callback then answers LOGIN_TRANSACTION_MISSING and the user starts again).
  */
 export const MAX_PENDING_LOGINS = 10_000;
 
@@ -17,6 +17,7 @@ interface Entry<T> {
 export class MemorySessionStore implements SessionStore {
   private readonly values = new Map<string, Entry<string>>();
   private readonly indexes = new Map<string, Entry<Set<string>>>();
+  private readonly groups = new Map<string, Entry<string[]>>();
   /** Pending login-transaction keys, oldest first (a Set keeps insertion order). */
   private readonly pendingLogins = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
@@ -44,6 +45,28 @@ export class MemorySessionStore implements SessionStore {
       this.evictOldestLogins();
     }
     return Promise.resolve();
+  }
+
+  async setInGroup(
+    key: string,
+    value: string,
+    ttlMs: number,
+    group: string,
+    maxPerGroup: number,
+  ): Promise<void> {
+    await this.set(key, value, ttlMs);
+    // Keys already taken or expired no longer count.
+    const members = (this.live(this.groups, group)?.value ?? []).filter(
+      (member) => this.live(this.values, member) !== undefined,
+    );
+    members.push(key);
+    while (members.length > maxPerGroup) {
+      const oldest = members.shift();
+      if (oldest !== undefined) {
+        this.drop(oldest);
+      }
+    }
+    this.groups.set(group, { value: members, expiresAt: this.now() + ttlMs });
   }
 
   replace(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -146,6 +169,9 @@ export class MemorySessionStore implements SessionStore {
     }
     for (const key of this.indexes.keys()) {
       this.live(this.indexes, key);
+    }
+    for (const key of this.groups.keys()) {
+      this.live(this.groups, key);
     }
   }
 }

@@ -16,6 +16,21 @@ redis.call('SADD', KEYS[1], ARGV[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`;
 
+// Store a value and record it in its group; forget members already gone, then delete the
+// oldest while the group is over its cap. The group expires with its newest member.
+const SET_IN_GROUP = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for _, member in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', member) == 0 then redis.call('LREM', KEYS[2], 0, member) end
+end
+local size = redis.call('RPUSH', KEYS[2], KEYS[1])
+while size > tonumber(ARGV[3]) do
+  redis.call('DEL', redis.call('LPOP', KEYS[2]))
+  size = size - 1
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return size`;
+
 /**
  * Sessions in Redis (REDIS_URL), shared by every BFF instance. Unlike the login limiter, a Redis
  * failure is not skipped: without the store no session can be trusted, so callers get 503
@@ -41,6 +56,26 @@ export class RedisSessionStore implements SessionStore {
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return this.call('set', async () => {
       await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs));
+    });
+  }
+
+  setInGroup(
+    key: string,
+    value: string,
+    ttlMs: number,
+    group: string,
+    maxPerGroup: number,
+  ): Promise<void> {
+    return this.call('setInGroup', async () => {
+      await this.redis.eval(
+        SET_IN_GROUP,
+        2,
+        this.prefix + key,
+        this.prefix + group,
+        value,
+        String(pxOf(ttlMs)),
+        String(maxPerGroup),
+      );
     });
   }
 

@@ -21,6 +21,18 @@ export interface SessionStore {
     lockKey: string,
     owner: string,
   ): Promise<boolean>;
+  /**
+   * `set`, and records `key` in `group`; when the group then holds more than `maxPerGroup` live
+   * keys, its oldest are deleted. Pending logins are grouped per client IP, so that one client
+   * starting logins in a loop only ever evicts its own.
+   */
+  setInGroup(
+    key: string,
+    value: string,
+    ttlMs: number,
+    group: string,
+    maxPerGroup: number,
+  ): Promise<void>;
   /** Get and delete in one step: a login transaction can be used once, even across instances. */
   take(key: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
