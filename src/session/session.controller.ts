@@ -62,6 +62,8 @@ export class SessionController {
     const outcome = await this.login.finish(query, transactionId);
     void reply.header('cache-control', 'no-store');
     if (outcome.kind === 'restart') {
+      // Our own path, with the checked returnTo as a query value: /auth/login checks it again,
+      // and checkReturnTo gives a checked value back unchanged.
       const again = `/auth/login?returnTo=${encodeURIComponent(outcome.returnTo)}&restarted=1`;
       void reply.redirect(again, 302);
       return;
