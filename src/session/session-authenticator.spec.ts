@@ -10,7 +10,7 @@ import { MemorySessionStore } from './store/memory-session.store';
 
 const CONFIG = {
   enabled: true,
-  encryptionKey: randomBytes(32),
+  encryptionKeys: [randomBytes(32)],
   cookieName: '__Host-bff-session',
   sameSite: 'strict',
   csrfHeader: 'x-csrf',
