@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { freePort } from '../scripts/keycloak/distribution';
-import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
+import {
+  browserlessLogin,
+  CookieJar,
+  sessionEnv,
+  signInAtKeycloak,
+  startLogin,
+} from './utils/browserless';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 const REDIS_URL = process.env.SESSION_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,11 +19,11 @@ interface Bff {
 }
 
 /**
- * A change of SESSION_ENCRYPTION_KEY (issue 12). Three BFFs share
+ * A change of SESSION_ENCRYPTION_KEY, and duplicate session cookies (issue 12). Three BFFs share
  * sessions through the local Redis: A seals with K1 (before the change), B with `K2,K1` (during)
  * and C with K2 (after). Logs in as bob: other specs log alice out in Keycloak.
  */
-describe('Session key change (Redis store, real Keycloak)', () => {
+describe('Session key change and duplicate session cookies (Redis store, real Keycloak)', () => {
   // A prefix of its own per run, removed afterwards: the local Redis is shared.
   const prefix = `keycloak-bff-e2e:${randomUUID()}:`;
   const k1 = randomBytes(32).toString('base64');
@@ -85,5 +91,51 @@ describe('Session key change (Redis store, real Keycloak)', () => {
 
     expect((await sessionAt(c, `${COOKIE}=${id}`)).status).toBe(200);
     expect((await sessionAt(a, `${COOKIE}=${id}`)).status).toBe(401);
+  });
+
+  it('should use the real session when a bogus duplicate cookie comes first, and send no clearing Set-Cookie', async () => {
+    const id = await loggedIn(a);
+    const cookie = `${COOKIE}=x; ${COOKIE}=${id}`;
+
+    for (const bff of [a, b]) {
+      const res = await sessionAt(bff, cookie);
+      expect({ bff: bff.url, status: res.status }).toEqual({ bff: bff.url, status: 200 });
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+
+    // Logging out with the same header ends the real session, not the bogus one.
+    const logout = await fetch(`${b.url}/auth/session/logout`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf': '1' },
+    });
+    expect(logout.status).toBe(200);
+    expect((await sessionAt(a, `${COOKIE}=${id}`)).status).toBe(401);
+  });
+
+  it('should still refuse and clear when none of the duplicate cookies is a session', async () => {
+    const res = await sessionAt(a, `${COOKIE}=x; ${COOKIE}=${'y'.repeat(43)}`);
+
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(res.headers.getSetCookie().join()).toContain(`${COOKIE}=;`);
+  });
+
+  it('should drop every session a duplicate cookie names when the browser logs in again', async () => {
+    const previous = await loggedIn(a);
+    const jar = new CookieJar();
+    const callbackUrl = await signInAtKeycloak(
+      jar,
+      await startLogin(jar, a.url),
+      'bob',
+      'bob-password',
+    );
+
+    const callback = await fetch(callbackUrl, {
+      headers: { cookie: `${COOKIE}=x; ${COOKIE}=${previous}; ${jar.header(callbackUrl)}` },
+      redirect: 'manual',
+    });
+
+    expect(callback.status).toBe(302);
+    expect((await sessionAt(a, `${COOKIE}=${previous}`)).status).toBe(401);
   });
 });

@@ -17,7 +17,14 @@ import { LoginQueryDto } from './dto/login-query.dto';
 import { LogoutResultDto, SessionDto } from './dto/session.dto';
 import { LoginFlowService } from './login-flow.service';
 import { SessionAuthenticator } from './session-authenticator';
-import { clearCookie, readCookie, setLoginCookie, setSessionCookie } from './session-cookies';
+import {
+  clearCookie,
+  MAX_SESSION_COOKIE_VALUES,
+  readCookie,
+  readCookies,
+  setLoginCookie,
+  setSessionCookie,
+} from './session-cookies';
 import { SessionService } from './session.service';
 
 /**
@@ -69,7 +76,10 @@ export class SessionController {
       return;
     }
     // Session fixation: whatever session this browser had is gone, the new one has a new id.
-    await this.service.discard(readCookie(request, this.config.cookieName));
+    // Every value of the cookie counts, not only the first (a duplicate may come before it).
+    await this.service.discard(
+      readCookies(request, this.config.cookieName).slice(0, MAX_SESSION_COOKIE_VALUES),
+    );
     setSessionCookie(reply, this.config, outcome.sessionId);
     void reply.redirect(outcome.returnTo, 302);
   }
