@@ -1,6 +1,17 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { isIP } from 'node:net';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import { EnvExample, splitList, toBool, toInt, validateEnv } from './env-validation';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -8,6 +19,80 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 // An origin is scheme://host[:port] with no path: CORS compares origins exactly.
 const ORIGIN_LIST = /^\s*https?:\/\/[^/\s,]+(\s*,\s*https?:\/\/[^/\s,]+)*\s*$/;
+
+/** What Fastify's `trustProxy` gets: no proxy, a hop count, or the proxies' addresses/CIDRs. */
+export type TrustProxy = false | number | string[];
+
+const MAX_PROXY_HOPS = 10;
+// proxy-addr's names for the loopback, link-local and unique-local ranges.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const TRUST_EVERYONE =
+  'true trusts whatever X-Forwarded-For a client sends, so each client picks its own IP ' +
+  '(and escapes the per-IP login limit); set how many proxies stand in front of the BFF ' +
+  '(TRUST_PROXY=1) or their addresses/CIDRs (TRUST_PROXY=10.0.0.0/8)';
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry) || isIP(entry) !== 0) {
+    return true;
+  }
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  return (
+    family !== 0 &&
+    bits !== undefined &&
+    rest.length === 0 &&
+    /^\d{1,3}$/.test(bits) &&
+    Number(bits) <= (family === 4 ? 32 : 128)
+  );
+}
+
+/** Why a TRUST_PROXY value is refused, or undefined when it is usable. */
+export function trustProxyProblem(raw: unknown): string | undefined {
+  if (raw === 'false') {
+    return undefined;
+  }
+  if (raw === 'true') {
+    return TRUST_EVERYONE;
+  }
+  if (typeof raw !== 'string') {
+    return 'must be false, a number of proxies or a list of proxy addresses/CIDRs';
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    return hops >= 1 && hops <= MAX_PROXY_HOPS
+      ? undefined
+      : `a number of proxies must be 1 to ${MAX_PROXY_HOPS} (false: no proxy)`;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyAddress(entry));
+  if (bad.length > 0) {
+    return `must be false, a number of proxies or a comma-separated list of proxy addresses/CIDRs; not an address or CIDR: '${bad.join("', '")}'`;
+  }
+  // A /0 range is every address: the same as true.
+  if (entries.some((entry) => /\/0+$/.test(entry))) {
+    return TRUST_EVERYONE;
+  }
+  return undefined;
+}
+
+function IsTrustProxy(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => trustProxyProblem(value) === undefined,
+      defaultMessage: (args) => trustProxyProblem(args?.value) ?? '',
+    },
+  });
+}
+
+/** The validated TRUST_PROXY as Fastify takes it. */
+export function parseTrustProxy(raw: string): TrustProxy {
+  if (raw === 'false') {
+    return false;
+  }
+  return /^\d+$/.test(raw) ? Number(raw) : splitList(raw);
+}
 
 export class AppEnv {
   @EnvExample('3000')
@@ -39,10 +124,13 @@ export class AppEnv {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 64 * 1024;
 
-  @EnvExample('false')
-  @Transform(toBool)
-  @IsBoolean({ message: 'must be true or false' })
-  TRUST_PROXY = false;
+  // Fastify's trustProxy (proxy-addr): with a hop count n, request.ip is the n-th
+  // X-Forwarded-For entry from the right, the one the outermost of n proxies appended; with a
+  // list, the right-most address that is not one of them. Never simply the left-most entry,
+  // which the client writes itself.
+  @EnvExample('1')
+  @IsTrustProxy()
+  TRUST_PROXY = 'false';
 
   @EnvExample('true')
   @Transform(toBool)
@@ -70,7 +158,7 @@ export const appConfig = registerAs('app', () => {
     corsOrigins: splitList(env.CORS_ORIGINS),
     logLevel: env.LOG_LEVEL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     docsEnabled: env.DOCS_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

@@ -54,7 +54,7 @@ describe('config validation', () => {
     ['PORT', '70000', 'must not be greater than 65535'],
     ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
     ['CORS_ORIGINS', 'http://a.example/path', 'comma-separated list of origins'],
-    ['TRUST_PROXY', 'yes', 'must be true or false'],
+    ['TRUST_PROXY', 'yes', 'a number of proxies or a comma-separated list of proxy addresses'],
     ['KEYCLOAK_HTTP_TIMEOUT_MS', '10', 'must not be less than 100'],
   ])(
     'should reject %s=%s with a line that names it and shows an example',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { collectEnvErrors } from './config';
 import { parseEncryptionKey, sessionConfig } from './session.config';
 
@@ -40,6 +41,45 @@ describe('session config', () => {
       ]);
     },
   );
+
+  describe('with a list of encryption keys (a key change)', () => {
+    const ON = {
+      ...BASE,
+      SESSION_ENABLED: 'true',
+      SESSION_REDIRECT_URI: 'http://127.0.0.1:3000/auth/callback',
+    };
+    const NEW = randomBytes(32);
+    const OLD = randomBytes(32);
+
+    it('should read every key in order, hex and base64 alike, the first to encrypt', () => {
+      process.env = {
+        ...ON,
+        SESSION_ENCRYPTION_KEY: ` ${NEW.toString('hex')} , ${OLD.toString('base64')}`,
+      };
+      expect(collectEnvErrors(process.env)).toEqual([]);
+      expect(sessionConfig().encryptionKeys).toEqual([NEW, OLD]);
+    });
+
+    it.each([
+      [`${HEX_KEY},too-short`, 'entry 2 of 2 of the comma-separated list must be 32 bytes'],
+      [`zz${HEX_KEY.slice(2)},${HEX_KEY}`, 'entry 1 of 2 of the comma-separated list must be 32'],
+      [`${HEX_KEY},`, 'entry 2 of 2 of the comma-separated list is empty'],
+      [`${HEX_KEY},,${HEX_KEY}`, 'entry 2 of 3 of the comma-separated list is empty'],
+    ])('should refuse %p on one line naming the entry, never its value', (keys, reason) => {
+      const lines = collectEnvErrors({ ...ON, SESSION_ENCRYPTION_KEY: keys });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^SESSION_ENCRYPTION_KEY is invalid: /);
+      expect(lines[0]).toContain(reason);
+      expect(lines[0]).not.toContain(HEX_KEY.slice(2, 20));
+      expect(lines[0]).not.toContain('too-short');
+    });
+
+    it('should check a key that is set while the session mode is off', () => {
+      expect(collectEnvErrors({ ...BASE, SESSION_ENCRYPTION_KEY: 'too-short' })).toEqual([
+        expect.stringMatching(/^SESSION_ENCRYPTION_KEY is invalid: must be 32 bytes/) as string,
+      ]);
+    });
+  });
 
   it('should refuse a bad SameSite, CSRF header and return-to origin list', () => {
     const lines = collectEnvErrors({

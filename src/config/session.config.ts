@@ -9,6 +9,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 import { EnvExample, splitList, toBool, toInt, validateEnv } from './env-validation';
@@ -21,15 +22,50 @@ const SAME_SITE = ['strict', 'lax'] as const;
 
 const enabled = (env: SessionEnv): boolean => env.SESSION_ENABLED;
 
+const KEY_FORMAT = 'must be 32 bytes as 64 hex digits or base64';
+
+/**
+ * Why a SESSION_ENCRYPTION_KEY value is refused, or undefined when it is usable. Names the bad
+ * entry by its position, never by its value: the line goes to logs.
+ */
+export function encryptionKeyProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') {
+    return KEY_FORMAT;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (entries.length === 1) {
+    return AES_256_KEY.test(raw.trim()) ? undefined : KEY_FORMAT;
+  }
+  const bad = entries.findIndex((entry) => !AES_256_KEY.test(entry));
+  if (bad < 0) {
+    return undefined;
+  }
+  const which = `entry ${bad + 1} of ${entries.length} of the comma-separated list`;
+  return entries[bad] === ''
+    ? `${which} is empty`
+    : `${which} ${KEY_FORMAT} (the first entry encrypts, every entry decrypts)`;
+}
+
+function IsEncryptionKeyList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEncryptionKeyList',
+    validator: {
+      validate: (value: unknown) => encryptionKeyProblem(value) === undefined,
+      defaultMessage: (args) => encryptionKeyProblem(args?.value) ?? '',
+    },
+  });
+}
+
 export class SessionEnv {
   @EnvExample('true')
   @Transform(toBool)
   @IsBoolean({ message: 'must be true or false' })
   SESSION_ENABLED = false;
 
+  // A list during a key change: `new,old` seals with new and still opens what old sealed.
   @EnvExample('$(openssl rand -base64 32)')
-  @ValidateIf(enabled)
-  @Matches(AES_256_KEY, { message: 'must be 32 bytes as 64 hex digits or base64' })
+  @ValidateIf((env: SessionEnv) => env.SESSION_ENABLED || env.SESSION_ENCRYPTION_KEY !== undefined)
+  @IsEncryptionKeyList()
   SESSION_ENCRYPTION_KEY?: string;
 
   @EnvExample('http://127.0.0.1:3000/auth/callback')
@@ -125,15 +161,19 @@ export function parseEncryptionKey(raw: string): Buffer {
     : Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
+/** The validated SESSION_ENCRYPTION_KEY list: the first key encrypts, every key decrypts. */
+export function parseEncryptionKeys(raw: string | undefined): Buffer[] {
+  return splitList(raw).map(parseEncryptionKey);
+}
+
 export const sessionConfig = registerAs('session', () => {
   const env = validateEnv(SessionEnv, process.env);
   const cookieName = env.SESSION_COOKIE_NAME;
   return {
     /** Cookie-session mode (the /auth/login GET, /auth/callback, /auth/session… routes). */
     enabled: env.SESSION_ENABLED,
-    encryptionKey: env.SESSION_ENCRYPTION_KEY
-      ? parseEncryptionKey(env.SESSION_ENCRYPTION_KEY)
-      : undefined,
+    /** Sealing keys: the first encrypts, all decrypt, so keys can change without logging anyone out. */
+    encryptionKeys: parseEncryptionKeys(env.SESSION_ENCRYPTION_KEY),
     redirectUri: env.SESSION_REDIRECT_URI ?? '',
     postLogoutRedirectUri: env.SESSION_POST_LOGOUT_REDIRECT_URI,
     cookieName,

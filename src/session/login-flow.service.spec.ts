@@ -8,7 +8,7 @@ import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
 const CONFIG = {
-  encryptionKey: randomBytes(32),
+  encryptionKeys: [randomBytes(32)],
   redirectUri: 'http://bff/auth/callback',
   scope: 'openid',
   returnToOrigins: [],

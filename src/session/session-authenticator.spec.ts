@@ -10,7 +10,7 @@ import { MemorySessionStore } from './store/memory-session.store';
 
 const CONFIG = {
   enabled: true,
-  encryptionKey: randomBytes(32),
+  encryptionKeys: [randomBytes(32)],
   cookieName: '__Host-bff-session',
   sameSite: 'strict',
   csrfHeader: 'x-csrf',
@@ -23,13 +23,20 @@ const ACCESS = sign(
   'test',
 );
 
-function request(method: string, headers: Record<string, string>, cookie?: string) {
+/** A request as Fastify hands it over: the raw Cookie header, and @fastify/cookie's first value. */
+function request(method: string, headers: Record<string, string>, ...cookies: string[]) {
+  const [first] = cookies;
   return {
     method,
-    headers,
-    cookies: cookie === undefined ? {} : { [CONFIG.cookieName]: cookie },
+    headers:
+      cookies.length === 0
+        ? headers
+        : { ...headers, cookie: cookies.map((c) => `${CONFIG.cookieName}=${c}`).join('; ') },
+    cookies: first === undefined ? {} : { [CONFIG.cookieName]: first },
   } as unknown as FastifyRequest;
 }
+
+const TOKENS = { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
 
 function setup() {
   const store = new MemorySessionStore();
@@ -104,14 +111,43 @@ describe(SessionAuthenticator.name, () => {
 
   it('should keep the cookie of a live session whose refresh is busy (503)', async () => {
     const { sut, repository, reply, clearCookie } = setup();
-    const id = await repository.create(
-      { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' },
-      { sub: 'alice' },
-    );
+    const id = await repository.create(TOKENS, { sub: 'alice' });
     const busy = new SessionError('SESSION_REFRESH_BUSY', 'busy');
     (sut as unknown as { refresher: { fresh: jest.Mock } }).refresher.fresh.mockRejectedValue(busy);
 
     await expect(sut.authenticate(request('GET', {}, id), reply)).rejects.toBe(busy);
+    expect(clearCookie).not.toHaveBeenCalled();
+  });
+
+  it('should use the real session when a bogus duplicate cookie comes first, and keep it', async () => {
+    const { sut, repository, reply, clearCookie } = setup();
+    const id = await repository.create(TOKENS, { sub: 'alice' });
+
+    const { session } = await sut.authenticate(request('GET', {}, 'bogus', '', id), reply);
+
+    expect(session.record.sub).toBe('alice');
+    expect(clearCookie).not.toHaveBeenCalled();
+  });
+
+  it('should clear the cookie when none of the values sent is a session', async () => {
+    const { sut, reply, clearCookie } = setup();
+
+    await expect(sut.load(request('GET', {}, 'bogus', 'other'), reply)).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+    });
+    expect(clearCookie).toHaveBeenCalledTimes(1);
+  });
+
+  it('should look up at most five values and then keep the cookie it could not check', async () => {
+    const { sut, repository, reply, clearCookie } = setup();
+    const id = await repository.create(TOKENS, { sub: 'alice' });
+    const load = jest.spyOn(repository, 'load');
+    const bogus = ['b1', 'b2', 'b3', 'b4', 'b5'];
+
+    await expect(sut.load(request('GET', {}, ...bogus, id), reply)).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+    });
+    expect(load).toHaveBeenCalledTimes(5);
     expect(clearCookie).not.toHaveBeenCalled();
   });
 

@@ -8,7 +8,7 @@ import {
   rolesOf,
 } from '../auth/authenticated-user';
 import { sessionConfig } from '../config/session.config';
-import { clearCookie, readCookie } from './session-cookies';
+import { clearCookie, MAX_SESSION_COOKIE_VALUES, readCookies } from './session-cookies';
 import { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
@@ -35,7 +35,7 @@ export class SessionAuthenticator {
   }
 
   hasCookie(request: FastifyRequest): boolean {
-    return this.enabled && readCookie(request, this.config.cookieName) !== undefined;
+    return this.enabled && readCookies(request, this.config.cookieName).length > 0;
   }
 
   /**
@@ -56,24 +56,33 @@ export class SessionAuthenticator {
     }
   }
 
-  /** The session behind the cookie, or 401 SESSION_MISSING / SESSION_EXPIRED (cookie cleared). */
+  /**
+   * The session behind the cookie, or 401 SESSION_MISSING / SESSION_EXPIRED (cookie cleared).
+   * Every value sent under the cookie's name is tried, first to last: a bogus duplicate placed
+   * ahead of the real cookie neither hides nor clears it.
+   */
   async load(request: FastifyRequest, reply: FastifyReply): Promise<LoadedSession> {
-    const id = readCookie(request, this.config.cookieName);
-    if (id === undefined) {
+    const ids = readCookies(request, this.config.cookieName);
+    if (ids.length === 0) {
       throw new SessionError('SESSION_MISSING', 'No session cookie was sent', {
         hint: 'Log in through GET /auth/login.',
       });
     }
-    const session = await this.sessions.load(id);
-    if (!session) {
-      clearCookie(reply, this.config.cookieName, this.config.sameSite);
-      throw new SessionError(
-        'SESSION_EXPIRED',
-        'The session has ended (logout, timeout, or Keycloak ended it)',
-        { hint: 'Log in again (GET /auth/login).' },
-      );
+    for (const id of ids.slice(0, MAX_SESSION_COOKIE_VALUES)) {
+      const session = await this.sessions.load(id);
+      if (session) {
+        return session;
+      }
     }
-    return session;
+    // Clearing hits our own cookie, the likeliest real one: only once every value was tried.
+    if (ids.length <= MAX_SESSION_COOKIE_VALUES) {
+      clearCookie(reply, this.config.cookieName, this.config.sameSite);
+    }
+    throw new SessionError(
+      'SESSION_EXPIRED',
+      'The session has ended (logout, timeout, or Keycloak ended it)',
+      { hint: 'Log in again (GET /auth/login).' },
+    );
   }
 
   /** Load, check CSRF, refresh when due, mark as used; the result is what the guard puts on the request. */

@@ -9,9 +9,51 @@ import type { SessionConfig } from '../config/session.config';
  */
 const BASE: CookieSerializeOptions = { path: '/', httpOnly: true, secure: true };
 
+/** At most this many values of the session cookie are looked up per request (a store read each). */
+export const MAX_SESSION_COOKIE_VALUES = 5;
+
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   const value = request.cookies[name];
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Every non-empty value sent under `name`, in the order sent, without repeats. A browser sends
+ * one cookie per matching domain and path (RFC 6265 §5.4), so a cookie set by a sibling
+ * subdomain or injected ahead of ours arrives under the same name, first; @fastify/cookie
+ * keeps only that first one.
+ */
+export function readCookies(request: FastifyRequest, name: string): string[] {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') {
+    return [];
+  }
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq).trim() !== name) {
+      continue;
+    }
+    const value = cookieValue(pair.slice(eq + 1).trim());
+    if (value !== '' && !values.includes(value)) {
+      values.push(value);
+    }
+  }
+  return values;
+}
+
+/** As @fastify/cookie reads a value: quotes dropped (RFC 6265 §4.1.1), percent-decoded if it can be. */
+function cookieValue(raw: string): string {
+  const unquoted =
+    raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  if (!unquoted.includes('%')) {
+    return unquoted;
+  }
+  try {
+    return decodeURIComponent(unquoted);
+  } catch {
+    return unquoted;
+  }
 }
 
 export function setSessionCookie(reply: FastifyReply, config: SessionConfig, id: string): void {

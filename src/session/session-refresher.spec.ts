@@ -10,7 +10,7 @@ import type { LoadedSession } from './session.types';
 import { MemorySessionStore } from './store/memory-session.store';
 
 const CONFIG = {
-  encryptionKey: randomBytes(32),
+  encryptionKeys: [randomBytes(32)],
   idleTimeoutMs: 1_800_000,
   absoluteTimeoutMs: 36_000_000,
   refreshBeforeMs: 5_000,

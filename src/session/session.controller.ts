@@ -18,7 +18,14 @@ import { LoginQueryDto } from './dto/login-query.dto';
 import { LogoutResultDto, SessionDto } from './dto/session.dto';
 import { LoginFlowService } from './login-flow.service';
 import { SessionAuthenticator } from './session-authenticator';
-import { clearCookie, readCookie, setLoginCookie, setSessionCookie } from './session-cookies';
+import {
+  clearCookie,
+  MAX_SESSION_COOKIE_VALUES,
+  readCookie,
+  readCookies,
+  setLoginCookie,
+  setSessionCookie,
+} from './session-cookies';
 import { SessionService } from './session.service';
 
 /**
@@ -72,12 +79,17 @@ export class SessionController {
     const outcome = await this.login.finish(query, transactionId);
     void reply.header('cache-control', 'no-store');
     if (outcome.kind === 'restart') {
+      // Our own path, with the checked returnTo as a query value: /auth/login checks it again,
+      // and checkReturnTo gives a checked value back unchanged.
       const again = `/auth/login?returnTo=${encodeURIComponent(outcome.returnTo)}&restarted=1`;
       void reply.redirect(again, 302);
       return;
     }
     // Session fixation: whatever session this browser had is gone, the new one has a new id.
-    await this.service.discard(readCookie(request, this.config.cookieName));
+    // Every value of the cookie counts, not only the first (a duplicate may come before it).
+    await this.service.discard(
+      readCookies(request, this.config.cookieName).slice(0, MAX_SESSION_COOKIE_VALUES),
+    );
     setSessionCookie(reply, this.config, outcome.sessionId);
     void reply.redirect(outcome.returnTo, 302);
   }

@@ -48,7 +48,8 @@ export class SessionRepository implements OnModuleDestroy {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {
-    this.cipher = config.encryptionKey ? new SessionCipher(config.encryptionKey) : undefined;
+    this.cipher =
+      config.encryptionKeys.length > 0 ? new SessionCipher(config.encryptionKeys) : undefined;
   }
 
   async onModuleDestroy(): Promise<void> {

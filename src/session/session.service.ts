@@ -69,11 +69,13 @@ export class SessionService {
     return (await this.logoutUrl()) ?? null;
   }
 
-  /** Drops the session a browser had before logging in again: the new login gets a new id. */
-  async discard(previousId: string | undefined): Promise<void> {
-    const previous = previousId === undefined ? undefined : await this.sessions.load(previousId);
-    if (previous) {
-      await this.sessions.destroy(previous.key);
+  /** Drops the sessions a browser had before logging in again: the new login gets a new id. */
+  async discard(previousIds: string[]): Promise<void> {
+    for (const id of previousIds) {
+      const previous = await this.sessions.load(id);
+      if (previous) {
+        await this.sessions.destroy(previous.key);
+      }
     }
   }
 
