@@ -40,7 +40,7 @@ describe(LoginFlowService.name, () => {
   async function callbackWith(error: string, restarted: boolean) {
     const { url, transactionId } = await sut.start('/back', '192.0.2.1', restarted);
     const state = new URL(url).searchParams.get('state') ?? '';
-    return sut.finish({ state, error }, transactionId);
+    return sut.finish({ state, error }, [transactionId]);
   }
 
   it('should restart a login Keycloak answered with temporarily_unavailable', async () => {
@@ -67,21 +67,33 @@ describe(LoginFlowService.name, () => {
 
     // The flooding address keeps only its newest SESSION_LOGIN_PENDING_PER_IP (3) logins ...
     await expect(
-      sut.finish(
-        { state: state(flood[0]?.url ?? ''), error: 'access_denied' },
-        flood[0]?.transactionId,
-      ),
+      sut.finish({ state: state(flood[0]?.url ?? ''), error: 'access_denied' }, [
+        flood[0]?.transactionId ?? '',
+      ]),
     ).rejects.toMatchObject({ code: 'LOGIN_TRANSACTION_MISSING' });
     const newest = flood[49];
     await expect(
-      sut.finish(
-        { state: state(newest?.url ?? ''), error: 'access_denied' },
-        newest?.transactionId,
-      ),
+      sut.finish({ state: state(newest?.url ?? ''), error: 'access_denied' }, [
+        newest?.transactionId ?? '',
+      ]),
     ).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
     // ... and the other address's login is still there.
     await expect(
-      sut.finish({ state: state(legit.url), error: 'access_denied' }, legit.transactionId),
+      sut.finish({ state: state(legit.url), error: 'access_denied' }, [legit.transactionId]),
     ).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
+  });
+  it('should find the login behind a bogus login cookie placed first', async () => {
+    const { url, transactionId } = await sut.start('/back', '192.0.2.1');
+    const state = new URL(url).searchParams.get('state') ?? '';
+    await expect(
+      sut.finish({ state, error: 'access_denied' }, ['bogus', transactionId]),
+    ).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
+  });
+
+  it('should say LOGIN_TRANSACTION_MISSING when no login cookie came', async () => {
+    await expect(sut.finish({ state: 'x', code: 'c' }, [])).rejects.toMatchObject({
+      code: 'LOGIN_TRANSACTION_MISSING',
+      detail: expect.stringContaining('No login cookie') as string,
+    });
   });
 });

@@ -9,6 +9,7 @@ import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { CallbackQueryDto } from './dto/callback-query.dto';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { checkReturnTo } from './return-to';
+import { MAX_SESSION_COOKIE_VALUES } from './session-cookies';
 import { SessionError } from './session.errors';
 import { randomId, SessionRepository } from './session.repository';
 import type { LoginTransaction } from './session.types';
@@ -65,16 +66,26 @@ export class LoginFlowService {
     return { url, transactionId };
   }
 
+  /**
+   * `transactionIds`: every value of the login cookie the browser sent (a bogus one placed
+   * ahead of ours by a sibling host must not cost the user the login); the first that names a
+   * pending login is it.
+   */
   async finish(
     query: CallbackQueryDto,
-    transactionId: string | undefined,
+    transactionIds: readonly string[],
   ): Promise<CallbackOutcome> {
-    const tx =
-      transactionId === undefined ? undefined : await this.sessions.takeLogin(transactionId);
+    let tx: LoginTransaction | undefined;
+    for (const id of transactionIds.slice(0, MAX_SESSION_COOKIE_VALUES)) {
+      tx = await this.sessions.takeLogin(id);
+      if (tx) {
+        break;
+      }
+    }
     if (!tx) {
       throw new SessionError(
         'LOGIN_TRANSACTION_MISSING',
-        transactionId === undefined
+        transactionIds.length === 0
           ? 'No login cookie came with the callback: the login was not started in this browser'
           : 'The login this callback belongs to was already completed or has expired (a replayed callback)',
         { hint: 'Start the login again from GET /auth/login.' },

@@ -21,7 +21,6 @@ import { SessionAuthenticator } from './session-authenticator';
 import {
   clearCookie,
   MAX_SESSION_COOKIE_VALUES,
-  readCookie,
   readCookies,
   setLoginCookie,
   setSessionCookie,
@@ -73,10 +72,10 @@ export class SessionController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     this.service.requireEnabled();
-    const transactionId = readCookie(request, this.config.loginCookieName);
+    const transactionIds = readCookies(request, this.config.loginCookieName);
     // Whatever happens next, this login transaction is over.
     clearCookie(reply, this.config.loginCookieName, 'lax');
-    const outcome = await this.login.finish(query, transactionId);
+    const outcome = await this.login.finish(query, transactionIds);
     void reply.header('cache-control', 'no-store');
     if (outcome.kind === 'restart') {
       // Our own path, with the checked returnTo as a query value: /auth/login checks it again,
