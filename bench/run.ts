@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]`: the BFF against its own baseline and the physical limit, as
- * ratios measured side by side in one run (interleaved rounds, medians). BENCHMARKS.md explains
+ * ratios measured side by side in one run (interleaved rounds, medians). docs/benchmarks.md explains
  * each figure. Targets are goals, printed as PASS/FAIL; the exit code only reports crashes.
  */
 import { createPublicKey, randomUUID, verify, type JsonWebKey } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error';
 
-/** Codes of the auth module; README's error contract lists each with its meaning. */
+/** Codes of the auth module; docs/errors.md lists each with its meaning. */
 export const AuthErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',

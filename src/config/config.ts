@@ -7,7 +7,7 @@ import { KeycloakEnv, keycloakConfig } from './keycloak.config';
 import { SessionEnv, sessionConfig } from './session.config';
 import { TokenExchangeEnv, tokenExchangeConfig } from './token-exchange.config';
 
-/** Every config namespace, in the order README documents them. */
+/** Every config namespace, in the order docs/configuration.md documents them. */
 export const configNamespaces = [
   appConfig,
   keycloakConfig,

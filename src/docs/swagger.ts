@@ -10,7 +10,7 @@ export function setupSwagger(app: INestApplication): void {
     .setTitle('keycloak-bff')
     .setDescription(
       'Backend-for-frontend between single-page apps and Keycloak. Every error is ' +
-        'application/problem+json with a stable `code`; see README, "Error contract".',
+        'application/problem+json with a stable `code`; see docs/errors.md in the repository.',
     )
     .setVersion(VERSION)
     .addBearerAuth(

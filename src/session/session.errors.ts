@@ -1,6 +1,6 @@
 import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error';
 
-/** Codes of the cookie-session mode; README's error contract lists each with its meaning. */
+/** Codes of the cookie-session mode; docs/errors.md lists each with its meaning. */
 export const SessionErrorCode = {
   SESSION_MODE_DISABLED: 'SESSION_MODE_DISABLED',
   INVALID_RETURN_TO: 'INVALID_RETURN_TO',

@@ -3,7 +3,7 @@ import { AuthErrorCode, TokenRejectedError } from '../auth/auth.errors';
 import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
 import { keycloakProblem as problem, KeycloakResponseError } from '../keycloak/keycloak.errors';
 
-/** Codes of the token-exchange module; README's error contract lists each with its meaning. */
+/** Codes of the token-exchange module; docs/errors.md lists each with its meaning. */
 export const TokenExchangeErrorCode = {
   TOKEN_EXCHANGE_FORBIDDEN: 'TOKEN_EXCHANGE_FORBIDDEN',
   TOKEN_EXCHANGE_DENIED: 'TOKEN_EXCHANGE_DENIED',

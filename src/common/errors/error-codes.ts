@@ -1,6 +1,6 @@
 /**
  * Stable, upper-snake codes of the error contract. Clients switch on these, so a code is
- * never renamed or reused; README's "Error contract" section lists them all.
+ * never renamed or reused; docs/errors.md lists them all.
  */
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
