@@ -4,14 +4,14 @@ import { ValidationFailedError } from '../common/errors/http-errors';
 import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
-import type { AuthenticatedUser } from './authenticated-user';
-import type { MeDto } from './dto/me.dto';
-import type { TokenResponseDto } from './dto/token-response.dto';
 import {
   mapTokenEndpointError,
   mapUserinfoError,
   type TokenOperation,
-} from './keycloak-auth-errors';
+} from '../keycloak/token-endpoint.errors';
+import type { AuthenticatedUser } from './authenticated-user';
+import type { MeDto } from './dto/me.dto';
+import type { TokenResponseDto } from './dto/token-response.dto';
 
 @Injectable()
 export class AuthService {

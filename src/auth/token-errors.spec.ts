@@ -1,5 +1,5 @@
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from 'jsonwebtoken';
-import { TokenRejectedError } from './auth.errors';
+import { TokenRejectedError } from '../keycloak/token.errors';
 import { toTokenError } from './token-errors';
 
 const expected = { issuer: 'http://kc/realms/demo', audience: 'bff' };

@@ -1,6 +1,6 @@
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError } from 'jsonwebtoken';
 import { ProblemError } from '../common/errors/problem.error';
-import { TokenRejectedError } from './auth.errors';
+import { TokenRejectedError } from '../keycloak/token.errors';
 
 /**
  * passport-jwt reports every refusal through jsonwebtoken's errors (or our own from the key

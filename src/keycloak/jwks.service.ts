@@ -9,12 +9,12 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwksClient } from 'jwks-rsa';
-import { JwksUnavailableError, TokenRejectedError } from '../auth/auth.errors';
 import { ProblemError } from '../common/errors/problem.error';
 import { authConfig } from '../config/auth.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
+import { JwksUnavailableError, TokenRejectedError } from './token.errors';
 
 /** Signature algorithms we accept. Never `none`, never HMAC: a public key is not a shared secret. */
 export const ASYMMETRIC_ALGORITHMS = [

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decode } from 'jsonwebtoken';
-import { TokenRejectedError } from '../auth/auth.errors';
 import { isAsymmetricAlgorithm, type JwksService } from './jwks.service';
+import { TokenRejectedError } from './token.errors';
 
 /**
  * The realm key a Keycloak JWT (access, ID or logout token) must verify against. Before any

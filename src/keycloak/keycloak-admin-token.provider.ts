@@ -1,11 +1,11 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
 import { adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
+import { mapTokenEndpointError } from './token-endpoint.errors';
 
 /**
  * The token for Keycloak's Admin REST API: by default the BFF's own service account

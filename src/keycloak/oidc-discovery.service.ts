@@ -7,11 +7,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ErrorCode } from '../common/errors/error-codes';
-import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
-import { IdpUnavailableError, KeycloakResponseError } from './keycloak.errors';
+import { IdpUnavailableError, KeycloakError, KeycloakResponseError } from './keycloak.errors';
 
 /** The parts of the realm's OpenID Provider Metadata the BFF uses. */
 export interface OidcMetadata {
@@ -38,13 +36,9 @@ export interface BackchannelEndpoints {
   introspection?: string;
 }
 
-export class RealmNotFoundError extends ProblemError {
+export class RealmNotFoundError extends KeycloakError {
   constructor(realm: string, url: string, cause?: unknown) {
-    super({
-      status: 502,
-      code: ErrorCode.REALM_NOT_FOUND,
-      title: 'Realm not found',
-      detail: `Keycloak at ${url} has no realm '${realm}'`,
+    super('REALM_NOT_FOUND', `Keycloak at ${url} has no realm '${realm}'`, {
       hint: 'Check KEYCLOAK_REALM (realm names are case-sensitive) and KEYCLOAK_URL.',
       cause,
     });

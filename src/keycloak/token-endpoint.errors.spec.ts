@@ -1,9 +1,9 @@
-import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { KeycloakResponseError } from './keycloak.errors';
 import {
   mapTokenEndpointError,
   mapUserinfoError,
   type TokenOperation,
-} from './keycloak-auth-errors';
+} from './token-endpoint.errors';
 
 const answer = (
   status: number,
