@@ -2,7 +2,12 @@ import type { ProblemError } from '../common/errors/problem.error';
 import { KeycloakError, KeycloakResponseError, keptFrom } from './keycloak.errors';
 import { TokenRejectedError } from './token.errors';
 
-export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials' | 'exchange';
+/**
+ * What the BFF asked the token endpoint for. `master_admin` is ADMIN_TOKEN_MODE=master-admin's
+ * password grant for admin-cli in the master realm: not the BFF's client, so not its hints.
+ */
+export type TokenOperation =
+  'login' | 'refresh' | 'logout' | 'client_credentials' | 'master_admin' | 'exchange';
 
 interface Rule {
   error: string | RegExp;
@@ -19,6 +24,18 @@ const misconfigured = (e: KeycloakResponseError, detail: string, hint: string): 
  * descriptions are Keycloak's own texts (stable across 2x releases).
  */
 const TOKEN_RULES: Rule[] = [
+  {
+    // Whatever Keycloak refuses here, the caller did nothing wrong: the admin login is the
+    // BFF's own configuration (KEYCLOAK_ADMIN_*), and its client is admin-cli, not ours.
+    error: /^(invalid_grant|invalid_client|unauthorized_client)$/,
+    operations: ['master_admin'],
+    make: (e) =>
+      misconfigured(
+        e,
+        `Keycloak refused the master-realm admin login the BFF uses for the Admin API (ADMIN_TOKEN_MODE=master-admin): ${e.upstream?.error_description ?? e.upstream?.error ?? 'refused'}`,
+        'Check KEYCLOAK_ADMIN_USERNAME and KEYCLOAK_ADMIN_PASSWORD: an enabled user of the master realm with the admin role, whose login client admin-cli allows direct access grants. Or drop the admin password altogether with ADMIN_TOKEN_MODE=service-account.',
+      ),
+  },
   {
     error: /^(invalid_client|unauthorized_client)$/,
     description: /invalid client/i,
