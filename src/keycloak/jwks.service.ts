@@ -116,6 +116,11 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
     return this.keys.has(kid);
   }
 
+  /** The key cached for a kid, without any fetch (the verifier re-checks a refused signature). */
+  cached(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
+  }
+
   /** Registers a listener for kids that a fetch no longer found. */
   onKeysRemoved(listener: KeysRemovedListener): void {
     this.removedListeners.push(listener);

@@ -9,6 +9,7 @@ import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import { KeycloakAdminClient } from './keycloak-admin.client';
 import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
+import { RealmTokenVerifier } from './realm-token.verifier';
 
 /** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */
 @Global()
@@ -30,6 +31,7 @@ import { OidcDiscoveryService } from './oidc-discovery.service';
   providers: [
     OidcDiscoveryService,
     JwksService,
+    RealmTokenVerifier,
     KeycloakTokenClient,
     KeycloakAdminTokenProvider,
     KeycloakAdminClient,
@@ -38,6 +40,7 @@ import { OidcDiscoveryService } from './oidc-discovery.service';
     HttpModule,
     OidcDiscoveryService,
     JwksService,
+    RealmTokenVerifier,
     KeycloakTokenClient,
     KeycloakAdminTokenProvider,
     KeycloakAdminClient,

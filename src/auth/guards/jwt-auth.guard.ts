@@ -4,8 +4,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../../config/auth.config';
-import { keycloakConfig } from '../../config/keycloak.config';
 import { JwksService } from '../../keycloak/jwks.service';
+import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { SessionAuthenticator } from '../../session/session-authenticator';
 import type { AuthenticatedUser } from '../authenticated-user';
 import {
@@ -13,7 +13,6 @@ import {
   type BearerOptionalPredicate,
 } from '../decorators/bearer-optional-when.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
-import { toTokenError } from '../token-errors';
 import { extractBearer, JWT_STRATEGY } from './jwt.strategy';
 import { kidOf, VerifiedTokenCache } from './verified-token.cache';
 
@@ -27,12 +26,11 @@ type GuardedRequest = FastifyRequest & { user?: AuthenticatedUser };
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   private readonly cache: VerifiedTokenCache;
-  private readonly expected: { issuer: string; audience: string };
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
-    @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+    private readonly verifier: RealmTokenVerifier,
     jwks: JwksService,
     @Optional() private readonly sessions?: SessionAuthenticator,
   ) {
@@ -40,7 +38,6 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     this.cache = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid));
     // A key the realm dropped takes the tokens it signed out of the cache at once.
     jwks.onKeysRemoved((kids) => this.cache.dropKeys(kids));
-    this.expected = { issuer: keycloak.expectedIssuer, audience: auth.audience };
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -88,9 +85,11 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     err: unknown,
     user: TUser | false,
     info: unknown,
+    context: ExecutionContext,
   ): TUser {
     if (err || !user) {
-      throw toTokenError(err ?? info, this.expected);
+      const token = extractBearer(context.switchToHttp().getRequest<GuardedRequest>());
+      throw this.verifier.rejection(err ?? info, token, 'access');
     }
     return user;
   }

@@ -1,26 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { authConfig } from '../../config/auth.config';
-import { keycloakConfig } from '../../config/keycloak.config';
-import { ASYMMETRIC_ALGORITHMS, JwksService } from '../../keycloak/jwks.service';
-import { realmKeyFor } from '../../keycloak/jwt-key';
+import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { type AccessTokenClaims, type AuthenticatedUser, rolesOf } from '../authenticated-user';
 
 export const JWT_STRATEGY = 'keycloak-jwt';
 
 export const extractBearer = ExtractJwt.fromAuthHeaderAsBearerToken();
 
-/** passport-jwt with keys from the realm's JWKS (see realmKeyFor for the checks before the lookup). */
+/**
+ * passport-jwt with the realm's access-token checks: the key and the options both come from
+ * RealmTokenVerifier, so a bearer token is held to exactly what a session's access token is.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
-  constructor(
-    private readonly jwks: JwksService,
-    @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
-    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
-  ) {
+  constructor(verifier: RealmTokenVerifier) {
+    const { algorithms, issuer, audience, clockTolerance } = verifier.options('access');
     super({
       jwtFromRequest: extractBearer,
       secretOrKeyProvider: (
@@ -28,16 +23,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         rawJwt: string,
         done: (err: unknown, key?: Buffer) => void,
       ) => {
-        this.keyFor(rawJwt).then(
+        verifier.keyFor(rawJwt, 'access').then(
           // jsonwebtoken 9 verifies with a KeyObject; passport-jwt's types predate that.
           (key) => done(null, key as unknown as Buffer),
           (err: unknown) => done(err),
         );
       },
-      algorithms: [...ASYMMETRIC_ALGORITHMS],
-      issuer: keycloak.expectedIssuer,
-      audience: auth.audience,
-      jsonWebTokenOptions: { clockTolerance: auth.clockToleranceSec },
+      algorithms,
+      issuer,
+      audience,
+      jsonWebTokenOptions: { clockTolerance },
       ignoreExpiration: false,
       passReqToCallback: false,
     });
@@ -45,9 +40,5 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
 
   validate(claims: AccessTokenClaims): Omit<AuthenticatedUser, 'accessToken'> {
     return { claims, roles: rolesOf(claims) };
-  }
-
-  keyFor(rawJwt: string): Promise<KeyObject> {
-    return realmKeyFor(this.jwks, this.keycloak.expectedIssuer, rawJwt);
   }
 }
