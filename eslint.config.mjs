@@ -37,5 +37,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
+  // Layer rule (issue 13): the Keycloak layer depends on nothing above it. Files under
+  // src/keycloak/ may import src/common and src/config, never a feature folder, whether by a
+  // relative path or by the `src/...` path the baseUrl allows. Kept as its own object so that
+  // other layer rules can be added beside it.
+  {
+    files: ['src/keycloak/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^((\\.\\./)+|src/)(auth|session|users|token-exchange|doctor|health|bench|docs)(/|$)',
+              message:
+                'src/keycloak/ must not depend on a feature folder: move the shared piece down into src/keycloak/ (or src/common/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );
