@@ -1,9 +1,4 @@
-import {
-  errorTable,
-  fromTable,
-  ProblemError,
-  type ProblemOptions,
-} from '../common/errors/problem.error';
+import { errorClass, errorTable } from '../common/errors/problem.error';
 
 /**
  * Codes of the auth module's own refusals; Keycloak's refusals and the token checks are the
@@ -17,11 +12,7 @@ export const AUTH_ERRORS = errorTable({
 export type AuthErrorCode = keyof typeof AUTH_ERRORS;
 
 /** Every refusal of the auth module: the status and title follow from the code. */
-export class AuthError extends ProblemError {
-  constructor(code: AuthErrorCode, detail: string, options: ProblemOptions = {}) {
-    super(fromTable(AUTH_ERRORS, code, detail, options));
-  }
-}
+export class AuthError extends errorClass(AUTH_ERRORS) {}
 
 export class ForbiddenRoleError extends AuthError {
   constructor(required: string[]) {

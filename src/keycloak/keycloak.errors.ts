@@ -1,8 +1,7 @@
 import { isAxiosError, type AxiosError } from 'axios';
 import {
+  errorClass,
   errorTable,
-  fromTable,
-  ProblemError,
   type ProblemOptions,
   type UpstreamInfo,
 } from '../common/errors/problem.error';
@@ -43,11 +42,7 @@ export const KEYCLOAK_ERRORS = errorTable({
 export type KeycloakErrorCode = keyof typeof KEYCLOAK_ERRORS;
 
 /** Every error of the Keycloak layer: the status and title follow from the code. */
-export class KeycloakError extends ProblemError {
-  constructor(code: KeycloakErrorCode, detail: string, options: ProblemOptions = {}) {
-    super(fromTable(KEYCLOAK_ERRORS, code, detail, options));
-  }
-}
+export class KeycloakError extends errorClass(KEYCLOAK_ERRORS) {}
 
 /** Which Keycloak endpoint a call went to: names it in messages and logs. */
 export type KeycloakEndpoint =

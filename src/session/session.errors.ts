@@ -1,9 +1,4 @@
-import {
-  errorTable,
-  fromTable,
-  ProblemError,
-  type ProblemOptions,
-} from '../common/errors/problem.error';
+import { errorClass, errorTable } from '../common/errors/problem.error';
 
 /** Codes of the cookie-session mode; docs/errors.md lists each with its meaning. */
 export const SESSION_ERRORS = errorTable({
@@ -30,8 +25,4 @@ export const SESSION_ERRORS = errorTable({
 export type SessionErrorCode = keyof typeof SESSION_ERRORS;
 
 /** Every refusal of the session mode: one class, the status and title follow from the code. */
-export class SessionError extends ProblemError {
-  constructor(code: SessionErrorCode, detail: string, options: ProblemOptions = {}) {
-    super(fromTable(SESSION_ERRORS, code, detail, options));
-  }
-}
+export class SessionError extends errorClass(SESSION_ERRORS) {}

@@ -1,9 +1,4 @@
-import {
-  errorTable,
-  fromTable,
-  ProblemError,
-  type ProblemOptions,
-} from '../common/errors/problem.error';
+import { errorClass, errorTable, type ProblemError } from '../common/errors/problem.error';
 import { KeycloakError, KeycloakResponseError, keptFrom } from '../keycloak/keycloak.errors';
 import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
 import { TokenRejectedError } from '../keycloak/token.errors';
@@ -26,11 +21,7 @@ export const TOKEN_EXCHANGE_ERRORS = errorTable({
 export type TokenExchangeErrorCode = keyof typeof TOKEN_EXCHANGE_ERRORS;
 
 /** Every refusal of the token-exchange module: the status and title follow from the code. */
-export class TokenExchangeError extends ProblemError {
-  constructor(code: TokenExchangeErrorCode, detail: string, options: ProblemOptions = {}) {
-    super(fromTable(TOKEN_EXCHANGE_ERRORS, code, detail, options));
-  }
-}
+export class TokenExchangeError extends errorClass(TOKEN_EXCHANGE_ERRORS) {}
 
 /** The BFF's own rules, named in the 403 so an operator knows which setting refused. */
 export type ExchangeRule =

@@ -1,4 +1,4 @@
-import { errorTable, fromTable, ProblemError, type ProblemOptions } from './problem.error';
+import { errorClass, errorTable } from './problem.error';
 
 /**
  * Codes of the HTTP layer itself: a request that fails before any feature sees it, and our own
@@ -18,11 +18,7 @@ export const HTTP_ERRORS = errorTable({
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** Every error of the HTTP layer: the status and title follow from the code. */
-export class HttpError extends ProblemError {
-  constructor(code: HttpErrorCode, detail: string, options: ProblemOptions = {}) {
-    super(fromTable(HTTP_ERRORS, code, detail, options));
-  }
-}
+export class HttpError extends errorClass(HTTP_ERRORS) {}
 
 export interface FieldError {
   field: string;

@@ -49,17 +49,6 @@ export function isErrorTable(value: unknown): value is ErrorTable {
   return typeof value === 'object' && value !== null && tables.has(value);
 }
 
-/** The problem for `code`, its status and title looked up in the module's table. */
-export function fromTable<C extends string>(
-  table: ErrorTable<C>,
-  code: C,
-  detail: string,
-  options: ProblemOptions = {},
-): ProblemInit {
-  const [status, title] = table[code];
-  return { status, code, title, detail, ...options };
-}
-
 /**
  * The one error type the global filter knows how to render as `application/problem+json`.
  * Everything we throw on purpose is a ProblemError; anything else becomes a bare 500. Abstract:
@@ -87,6 +76,19 @@ export abstract class ProblemError extends Error {
     this.extensions = init.extensions ?? {};
     this.headers = init.headers ?? {};
   }
+}
+
+/**
+ * The base of a module's error class: it takes a code of the module's table, and the status and
+ * title follow from the code (`class SessionError extends errorClass(SESSION_ERRORS) {}`).
+ */
+export function errorClass<C extends string>(table: ErrorTable<C>) {
+  return class extends ProblemError {
+    constructor(code: C, detail: string, options: ProblemOptions = {}) {
+      const [status, title] = table[code];
+      super({ status, code, title, detail, ...options });
+    }
+  };
 }
 
 /** Turns `IDP_UNAVAILABLE` into the problem `type` URI `urn:keycloak-bff:problem:idp-unavailable`. */
