@@ -182,6 +182,7 @@ export class RealmTokenVerifier {
     if (key && !signatureHolds(token, key.key, alg)) {
       return signatureInvalid(what, err);
     }
+    // RFC 7519 §4.1.4, §4.1.5: exp and nbf are NumericDates; anything else is no valid JWT.
     const { nbf, exp } = decoded.payload;
     if (
       (nbf !== undefined && typeof nbf !== 'number') ||
