@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { doctorConfig } from '../config/doctor.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { tokenExchangeConfig } from '../config/token-exchange.config';
+import { KeycloakAuthorizationProbe } from '../keycloak/keycloak-authorization.probe';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { OidcMetadata } from '../keycloak/oidc-discovery.service';
 import { describeError, upstreamText } from './doctor-errors';
@@ -15,7 +14,7 @@ import type { CheckResult, CheckStatus } from './doctor.types';
 export class DoctorProbes {
   constructor(
     private readonly tokens: KeycloakTokenClient,
-    private readonly http: HttpService,
+    private readonly authorization: KeycloakAuthorizationProbe,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(doctorConfig.KEY) private readonly doctor: ConfigType<typeof doctorConfig>,
     @Inject(tokenExchangeConfig.KEY)
@@ -30,32 +29,14 @@ export class DoctorProbes {
     }
     const { clientId } = this.keycloak;
     const redirectUri = this.doctor.redirectUri;
-    const res = await this.http.axiosRef
-      .get<string>(
-        metadata.authorization_endpoint.replace(this.keycloak.publicUrl, this.keycloak.url),
-        {
-          params: {
-            client_id: clientId,
-            response_type: 'code',
-            scope: 'openid',
-            redirect_uri: redirectUri,
-            // Clients that enforce PKCE refuse a request without it before saying anything else.
-            code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
-            code_challenge_method: 'S256',
-          },
-          validateStatus: () => true,
-          maxRedirects: 0,
-          responseType: 'text',
-        },
-      )
-      .catch(() => undefined);
+    const res = await this.authorization.probe(redirectUri).catch(() => undefined);
     if (!res) {
       return {
         status: 'WARN',
         text: 'standard flow: not checked (authorization endpoint unreachable)',
       };
     }
-    const location = String(res.headers.location ?? '');
+    const { location } = res;
     if (location.startsWith(redirectUri) && location.includes('error=')) {
       const description = new URL(location).searchParams.get('error_description') ?? 'refused';
       return {
@@ -66,7 +47,7 @@ export class DoctorProbes {
         fix: `Enable "Standard flow" on client '${clientId}' for the cookie-session mode.`,
       };
     }
-    if (/invalid parameter: redirect_uri/i.test(String(res.data))) {
+    if (/invalid parameter: redirect_uri/i.test(res.body)) {
       return {
         status: 'WARN',
         text: `standard flow: not checked, ${redirectUri} is not a valid redirect URI of the client`,

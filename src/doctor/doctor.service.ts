@@ -95,7 +95,7 @@ export class DoctorService {
     // 3. JWKS
     const jwksUri = f.metadata
       ? (await this.discovery.getEndpoints()).jwks
-      : `${this.keycloak.url}/realms/${encodeURIComponent(realm)}/protocol/openid-connect/certs`;
+      : this.discovery.conventionalJwksUri;
     try {
       const keys = await this.jwks.loadFrom(jwksUri);
       add(

@@ -4,7 +4,15 @@ import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error'
 
 /** Which Keycloak endpoint a call went to: names it in messages and logs. */
 export type KeycloakEndpoint =
-  'discovery' | 'token' | 'userinfo' | 'logout' | 'revoke' | 'introspect' | 'jwks' | 'admin';
+  | 'discovery'
+  | 'authorization'
+  | 'token'
+  | 'userinfo'
+  | 'logout'
+  | 'revoke'
+  | 'introspect'
+  | 'jwks'
+  | 'admin';
 
 export class IdpUnavailableError extends ProblemError {
   constructor(endpoint: KeycloakEndpoint, reason: string, cause?: unknown) {
