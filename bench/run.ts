@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startKeycloak } from '../scripts/keycloak/harness';
 import { keycloakVersion } from '../scripts/keycloak/version';
-import { startProxy } from '../test/utils/proxy';
+import { startProxy } from '../scripts/support/keycloak-proxy';
 import { type BffProcess, startBff } from './bff-process';
 import { load, median, percentile, rssMb, timed } from './measure';
 
