@@ -30,6 +30,37 @@ export default tseslint.config(
       curly: 'error',
     },
   },
+  // Layer rule (issue 13): only src/keycloak/ talks HTTP to Keycloak. Everything else uses its
+  // clients, so the User-Agent WAFs ask for, the timeout, the keep-alive agents and the error
+  // narrowing in keycloak.errors.ts cannot be bypassed. Tests, bench and scripts included: they
+  // call Keycloak with fetch. Beware when adding another no-restricted-imports object: ESLint
+  // does not merge a rule's options across objects, the last one matching a file wins, so an
+  // object for src/auth/** (say) must repeat these two paths or it lifts the ban there
+  // (src/keycloak/keycloak-layer.spec.ts fails if that happens).
+  {
+    files: ['**/*.ts'],
+    ignores: ['src/keycloak/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'axios', message: 'Only src/keycloak/ calls Keycloak: inject its clients.' },
+            {
+              name: '@nestjs/axios',
+              message: 'Only src/keycloak/ calls Keycloak: inject its clients.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['axios/*', '@nestjs/axios/*'],
+              message: 'Only src/keycloak/ calls Keycloak: inject its clients.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {

@@ -46,7 +46,15 @@ export class KeycloakError extends errorClass(KEYCLOAK_ERRORS) {}
 
 /** Which Keycloak endpoint a call went to: names it in messages and logs. */
 export type KeycloakEndpoint =
-  'discovery' | 'token' | 'userinfo' | 'logout' | 'revoke' | 'introspect' | 'jwks' | 'admin';
+  | 'discovery'
+  | 'authorization'
+  | 'token'
+  | 'userinfo'
+  | 'logout'
+  | 'revoke'
+  | 'introspect'
+  | 'jwks'
+  | 'admin';
 
 export class IdpUnavailableError extends KeycloakError {
   constructor(endpoint: KeycloakEndpoint, reason: string, cause?: unknown) {

@@ -7,6 +7,7 @@ import { KeycloakHttpAgents } from './keycloak-http-agents';
 import { JwksService } from './jwks.service';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import { KeycloakAdminClient } from './keycloak-admin.client';
+import { KeycloakAuthorizationProbe } from './keycloak-authorization.probe';
 import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 import { RealmTokenVerifier } from './realm-token.verifier';
@@ -35,15 +36,17 @@ import { RealmTokenVerifier } from './realm-token.verifier';
     KeycloakTokenClient,
     KeycloakAdminTokenProvider,
     KeycloakAdminClient,
+    KeycloakAuthorizationProbe,
   ],
+  // Not HttpModule: feature code reaches Keycloak through these clients only, never axios.
   exports: [
-    HttpModule,
     OidcDiscoveryService,
     JwksService,
     RealmTokenVerifier,
     KeycloakTokenClient,
     KeycloakAdminTokenProvider,
     KeycloakAdminClient,
+    KeycloakAuthorizationProbe,
   ],
 })
 export class KeycloakModule {}

@@ -28,6 +28,8 @@ export interface OidcMetadata {
 
 /** Endpoints the BFF calls server-side, rewritten to KEYCLOAK_URL when that differs from the public URL. */
 export interface BackchannelEndpoints {
+  /** Browsers get the public one; only a server-side probe of the browser flow calls this. */
+  authorization: string;
   token: string;
   userinfo: string;
   jwks: string;
@@ -120,6 +122,14 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
     return this.backchannel as BackchannelEndpoints;
   }
 
+  /**
+   * Where Keycloak serves the realm's keys by convention, for diagnosing a realm whose discovery
+   * document cannot be read; everything else takes `jwks_uri` from discovery.
+   */
+  get conventionalJwksUri(): string {
+    return `${this.config.url}/realms/${encodeURIComponent(this.config.realm)}/protocol/openid-connect/certs`;
+  }
+
   /** A fresh round-trip to Keycloak, for readiness. Also completes a late first load. */
   async probe(): Promise<void> {
     this.inFlight = undefined;
@@ -188,6 +198,7 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
         ? `${url}${endpoint.slice(publicUrl.length)}`
         : endpoint) as T;
     return {
+      authorization: rewrite(metadata.authorization_endpoint),
       token: rewrite(metadata.token_endpoint),
       userinfo: rewrite(metadata.userinfo_endpoint),
       jwks: rewrite(metadata.jwks_uri),
