@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ErrorCode } from '../../common/errors/error-codes';
 import { ProblemError } from '../../common/errors/problem.error';
 import { keycloakConfig } from '../../config/keycloak.config';
 import { OidcDiscoveryService } from '../../keycloak/oidc-discovery.service';
@@ -28,7 +27,7 @@ export class DiscoveryCheck implements DoctorCheck {
       findings.metadata = await this.discovery.getMetadata();
       return { status: 'PASS', found: `Realm '${realm}' found at ${discoveryUrl}` };
     } catch (err: unknown) {
-      if (err instanceof ProblemError && err.code === ErrorCode.REALM_NOT_FOUND) {
+      if (err instanceof ProblemError && err.code === 'REALM_NOT_FOUND') {
         return {
           status: 'FAIL',
           found: `Realm '${realm}' does not exist at ${url}`,
