@@ -74,25 +74,16 @@ export class AuthService {
   }
 }
 
+/** The fields of Keycloak's answer the API documents (TokenResponseDto), nothing else. */
 export function toTokenResponse(response: KeycloakTokenResponse): TokenResponseDto {
-  const {
-    access_token,
-    expires_in,
-    refresh_token,
-    refresh_expires_in,
-    token_type,
-    id_token,
-    scope,
-    session_state,
-  } = response;
   return {
-    access_token,
-    expires_in,
-    refresh_token,
-    refresh_expires_in,
-    token_type,
-    id_token,
-    scope,
-    session_state,
+    access_token: response.access_token,
+    expires_in: response.expires_in,
+    refresh_token: response.refresh_token,
+    refresh_expires_in: response.refresh_expires_in,
+    token_type: response.token_type,
+    id_token: response.id_token,
+    scope: response.scope,
+    session_state: response.session_state,
   };
 }

@@ -12,6 +12,17 @@ import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 import { RealmTokenVerifier } from './realm-token.verifier';
 
+/** What the rest of the app may use to reach Keycloak. */
+const CLIENTS = [
+  OidcDiscoveryService,
+  JwksService,
+  RealmTokenVerifier,
+  KeycloakTokenClient,
+  KeycloakAdminTokenProvider,
+  KeycloakAdminClient,
+  KeycloakAuthorizationProbe,
+];
+
 /** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */
 @Global()
 @Module({
@@ -29,24 +40,8 @@ import { RealmTokenVerifier } from './realm-token.verifier';
       }),
     }),
   ],
-  providers: [
-    OidcDiscoveryService,
-    JwksService,
-    RealmTokenVerifier,
-    KeycloakTokenClient,
-    KeycloakAdminTokenProvider,
-    KeycloakAdminClient,
-    KeycloakAuthorizationProbe,
-  ],
+  providers: [...CLIENTS],
   // Not HttpModule: feature code reaches Keycloak through these clients only, never axios.
-  exports: [
-    OidcDiscoveryService,
-    JwksService,
-    RealmTokenVerifier,
-    KeycloakTokenClient,
-    KeycloakAdminTokenProvider,
-    KeycloakAdminClient,
-    KeycloakAuthorizationProbe,
-  ],
+  exports: [...CLIENTS],
 })
 export class KeycloakModule {}
