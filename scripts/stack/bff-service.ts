@@ -73,6 +73,7 @@ async function build(ctx: StackContext): Promise<void> {
   if (code !== '0') {
     throw new Error(`npm run build failed (${code}); the compiler's messages are above`);
   }
+  ctx.log('[bff] npm run build done');
 }
 
 async function waitLive(ctx: StackContext, child: ChildProcess): Promise<void> {
