@@ -57,6 +57,7 @@ function exitOf(child: ChildProcess): Promise<string> {
 
 /** `npm run build`, stopped with the stack. */
 async function build(ctx: StackContext): Promise<void> {
+  ctx.signal.throwIfAborted();
   ctx.log('[bff] npm run build');
   const child = spawn('npm', ['run', 'build'], {
     cwd: REPO_ROOT,
