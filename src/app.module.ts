@@ -2,6 +2,7 @@ import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
+import { ClockModule } from './common/clock/clock.module';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
@@ -12,6 +13,7 @@ import { UsersModule } from './users/users.module';
   imports: [
     // main.ts loads .env and validates first, so bad config never gets this far in production.
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
+    ClockModule,
     KeycloakModule,
     HealthModule,
     AuthModule,

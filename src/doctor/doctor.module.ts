@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ClockModule } from '../common/clock/clock.module';
 import { configNamespaces } from '../config/config';
 import { KeycloakModule } from '../keycloak/keycloak.module';
 import { DoctorProbes } from './doctor-probes';
@@ -9,6 +10,7 @@ import { DoctorService } from './doctor.service';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
+    ClockModule,
     KeycloakModule,
   ],
   providers: [DoctorService, DoctorProbes],

@@ -7,6 +7,7 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { type AuthConfig, AuthEnv } from '../config/auth.config';
+import { ManualClock } from '../../test/utils/manual-clock';
 import { JwksService } from './jwks.service';
 import type { OidcDiscoveryService } from './oidc-discovery.service';
 
@@ -38,7 +39,7 @@ function forbidden(): AxiosError {
 }
 
 function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
-  let clock = 1_000_000;
+  const clock = new ManualClock(1_000_000);
   const get = jest.fn<Promise<AxiosResponse>, [string]>();
   const http = { axiosRef: { get } } as unknown as HttpService;
   const discovery = {
@@ -48,10 +49,9 @@ function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
     jwksRefetchCooldownMs: cooldownMs,
     jwksRefreshIntervalMs: refreshIntervalMs,
   } as AuthConfig;
-  const sut = new JwksService(http, discovery, config);
-  sut.now = () => clock;
+  const sut = new JwksService(http, discovery, config, clock);
   const serve = (...keys: unknown[]) => get.mockResolvedValue({ data: { keys } } as AxiosResponse);
-  return { sut, get, serve, advance: (ms: number) => (clock += ms) };
+  return { sut, get, serve, advance: (ms: number) => clock.advance(ms) };
 }
 
 const KEY_C = rsaJwk('key-c');

@@ -1,3 +1,4 @@
+import { SystemClock } from '../common/clock/clock';
 import { randomBytes } from 'node:crypto';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
@@ -16,17 +17,19 @@ const CONFIG = {
   pendingLoginsPerIp: 3,
 } as unknown as SessionConfig;
 
+const clock = new SystemClock();
+
 describe(LoginFlowService.name, () => {
   let store: MemorySessionStore;
   let sut: LoginFlowService;
   beforeEach(() => {
-    store = new MemorySessionStore();
+    store = new MemorySessionStore(clock);
     const tokens = {
       authorizationUrl: (params: Record<string, string>) =>
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
     } as unknown as KeycloakTokenClient;
     sut = new LoginFlowService(
-      new SessionRepository(store, CONFIG),
+      new SessionRepository(clock, store, CONFIG),
       tokens,
       {} as OidcTokenVerifier,
       CONFIG,

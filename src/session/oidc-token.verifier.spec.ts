@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { sign, type SignOptions } from 'jsonwebtoken';
+import { SystemClock } from '../common/clock/clock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { JwksService } from '../keycloak/jwks.service';
@@ -21,7 +22,7 @@ const sut = new OidcTokenVerifier(
   } as unknown as JwksService,
   { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig,
   { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig,
-  new MemorySessionStore(),
+  new MemorySessionStore(new SystemClock()),
 );
 
 const jwt = (payload: object, key = privateKey) =>

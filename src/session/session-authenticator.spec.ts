@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SystemClock } from '../common/clock/clock';
 import type { SessionConfig } from '../config/session.config';
 import { SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
@@ -39,8 +40,9 @@ function request(method: string, headers: Record<string, string>, ...cookies: st
 const TOKENS = { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
 
 function setup() {
-  const store = new MemorySessionStore();
-  const repository = new SessionRepository(store, CONFIG);
+  const clock = new SystemClock();
+  const store = new MemorySessionStore(clock);
+  const repository = new SessionRepository(clock, store, CONFIG);
   const refresher = { fresh: jest.fn((s: unknown) => Promise.resolve(s)) };
   const reply = { clearCookie: jest.fn() };
   const sut = new SessionAuthenticator(

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
@@ -32,8 +33,6 @@ export class SessionRefresher {
    * that, whatever SESSION_REFRESH_LOCK_MS says.
    */
   readonly leaseMs: number;
-  /** Refresh grants made by this instance, for tests and diagnostics. */
-  grantCount = 0;
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -42,6 +41,7 @@ export class SessionRefresher {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+    private readonly clock: Clock,
   ) {
     this.leaseMs = Math.max(config.refreshLockMs, 2 * keycloak.httpTimeoutMs + LEASE_MARGIN_MS);
   }
@@ -51,7 +51,7 @@ export class SessionRefresher {
     const { accessExpiresAt, accessLifetimeMs } = session.record;
     // Never more than half the lifetime early: a short-lived token would refresh on every call.
     const early = Math.min(this.config.refreshBeforeMs, accessLifetimeMs / 2);
-    return accessExpiresAt - early <= this.sessions.now();
+    return accessExpiresAt - early <= this.clock.now();
   }
 
   /** The session with an access token that is not due; ends the session if Keycloak refuses. */
@@ -70,8 +70,8 @@ export class SessionRefresher {
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
     const lock = { key: `lock:${session.key}`, owner: randomId() };
     // Past one lease the lock is free again even if its holder died, so this is enough to get it.
-    const deadline = this.sessions.now() + 2 * this.leaseMs;
-    while (this.sessions.now() < deadline) {
+    const deadline = this.clock.now() + 2 * this.leaseMs;
+    while (this.clock.now() < deadline) {
       // Another instance may have refreshed meanwhile: the stored record is the truth.
       const current = await this.sessions.loadKey(session.key);
       if (!current) {
@@ -112,7 +112,6 @@ export class SessionRefresher {
     }
     let tokens: KeycloakTokenResponse;
     try {
-      this.grantCount++;
       tokens = await this.tokens.refreshGrant(refreshToken);
     } catch (err: unknown) {
       return this.refreshRefused(err, current);
@@ -173,7 +172,7 @@ export class SessionRefresher {
 
   /** While the current access token still works, serve it and retry next time; else fail. */
   private keepCurrentOr(current: LoadedSession, err: unknown): LoadedSession {
-    if (current.record.accessExpiresAt > this.sessions.now()) {
+    if (current.record.accessExpiresAt > this.clock.now()) {
       this.logger.warn({ msg: 'Session refresh failed; using the current access token', err });
       return current;
     }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { authConfig } from '../config/auth.config';
 import { sessionConfig } from '../config/session.config';
 import { LoginFlowService } from './login-flow.service';
@@ -22,15 +23,16 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
   providers: [
     {
       provide: SESSION_STORE,
-      inject: [authConfig.KEY, sessionConfig.KEY],
+      inject: [authConfig.KEY, sessionConfig.KEY, Clock],
       useFactory: (
         auth: ConfigType<typeof authConfig>,
         session: ConfigType<typeof sessionConfig>,
+        clock: Clock,
       ): SessionStore =>
         // REDIS_URL: every instance sees every session; otherwise one process holds them.
         auth.redisUrl && session.enabled
           ? new RedisSessionStore(auth.redisUrl, session.redisPrefix)
-          : new MemorySessionStore(),
+          : new MemorySessionStore(clock),
     },
     SessionRepository,
     SessionRefresher,

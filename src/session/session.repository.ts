@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
@@ -41,10 +42,8 @@ const hashed = (id: string): string => createHash('sha256').update(id).digest('b
 export class SessionRepository implements OnModuleDestroy {
   private readonly cipher?: SessionCipher;
 
-  /** The clock; tests replace it. */
-  now: () => number = Date.now;
-
   constructor(
+    private readonly clock: Clock,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {
@@ -58,7 +57,7 @@ export class SessionRepository implements OnModuleDestroy {
 
   /** A new session (a new id: login never reuses an old one, against session fixation). */
   async create(tokens: KeycloakTokenResponse, idClaims: IdTokenClaims): Promise<string> {
-    const now = this.now();
+    const now = this.clock.now();
     const userClaims = Object.fromEntries(
       Object.entries(idClaims).filter(([claim]) => !PROTOCOL_CLAIMS.includes(claim)),
     );
@@ -95,7 +94,7 @@ export class SessionRepository implements OnModuleDestroy {
       return undefined;
     }
     const session = { key, record, lastSeenAt: Number(seen) };
-    if (this.expiresAt(session) <= this.now()) {
+    if (this.expiresAt(session) <= this.clock.now()) {
       await this.destroy(key);
       return undefined;
     }
@@ -126,7 +125,7 @@ export class SessionRepository implements OnModuleDestroy {
   withTokens(record: SessionRecord, tokens: KeycloakTokenResponse): SessionRecord {
     return {
       ...record,
-      ...this.tokenFields(tokens, this.now()),
+      ...this.tokenFields(tokens, this.clock.now()),
       // Keycloak may omit a new ID token or refresh token on refresh; keep the old ones then.
       refreshToken: tokens.refresh_token ?? record.refreshToken,
       idToken: tokens.id_token ?? record.idToken,
@@ -139,7 +138,7 @@ export class SessionRepository implements OnModuleDestroy {
    * written at most once per tenth of the idle timeout, not on every request.
    */
   async touch(session: LoadedSession): Promise<void> {
-    const now = this.now();
+    const now = this.clock.now();
     if (now - session.lastSeenAt >= this.config.idleTimeoutMs / 10) {
       await this.markSeen(session.key, now);
     }
@@ -222,7 +221,7 @@ export class SessionRepository implements OnModuleDestroy {
   }
 
   private ttlOf(record: SessionRecord): number {
-    return Math.max(1, this.hardEnd(record) - this.now());
+    return Math.max(1, this.hardEnd(record) - this.clock.now());
   }
 
   private async markSeen(key: string, now: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Clock } from '../../common/clock/clock';
 import { authConfig } from '../../config/auth.config';
 import { keycloakConfig } from '../../config/keycloak.config';
 import { JwksService } from '../../keycloak/jwks.service';
@@ -34,10 +35,11 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
     jwks: JwksService,
+    clock: Clock,
     @Optional() private readonly sessions?: SessionAuthenticator,
   ) {
     super();
-    this.cache = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid));
+    this.cache = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid), clock);
     // A key the realm dropped takes the tokens it signed out of the cache at once.
     jwks.onKeysRemoved((kids) => this.cache.dropKeys(kids));
     this.expected = { issuer: keycloak.expectedIssuer, audience: auth.audience };

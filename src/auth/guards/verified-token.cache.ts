@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock/clock';
 import type { AuthenticatedUser } from '../authenticated-user';
 
 interface Entry {
@@ -18,8 +19,8 @@ export class VerifiedTokenCache {
   constructor(
     private readonly maxEntries: number,
     /** Whether a kid is still in the realm's key set, checked as an entry is stored. */
-    private readonly isCurrentKey: (kid: string) => boolean = () => true,
-    private readonly now: () => number = Date.now,
+    private readonly isCurrentKey: (kid: string) => boolean,
+    private readonly clock: Clock,
   ) {}
 
   get(token: string): AuthenticatedUser | undefined {
@@ -27,7 +28,7 @@ export class VerifiedTokenCache {
     if (!entry) {
       return undefined;
     }
-    if (entry.expiresAt <= this.now()) {
+    if (entry.expiresAt <= this.clock.now()) {
       this.entries.delete(token);
       return undefined;
     }
