@@ -1,10 +1,12 @@
-import { SystemClock } from '../common/clock/clock';
 import { randomBytes } from 'node:crypto';
+import { SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { LoginFlowService } from './login-flow.service';
+import { LoginTransactionRepository } from './login-transaction.repository';
 import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
@@ -18,6 +20,7 @@ const CONFIG = {
 } as unknown as SessionConfig;
 
 const clock = new SystemClock();
+const sealer = new SessionSealer(CONFIG);
 
 describe(LoginFlowService.name, () => {
   let store: MemorySessionStore;
@@ -29,7 +32,8 @@ describe(LoginFlowService.name, () => {
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
     } as unknown as KeycloakTokenClient;
     sut = new LoginFlowService(
-      new SessionRepository(clock, store, CONFIG),
+      new SessionRepository(clock, store, sealer, CONFIG),
+      new LoginTransactionRepository(store, sealer, CONFIG),
       tokens,
       {} as OidcTokenVerifier,
       CONFIG,

@@ -5,6 +5,7 @@ import { SystemClock } from '../common/clock/clock';
 import type { SessionConfig } from '../config/session.config';
 import { SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
+import { SessionSealer } from './session-sealer';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
@@ -42,7 +43,7 @@ const TOKENS = { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', re
 function setup() {
   const clock = new SystemClock();
   const store = new MemorySessionStore(clock);
-  const repository = new SessionRepository(clock, store, CONFIG);
+  const repository = new SessionRepository(clock, store, new SessionSealer(CONFIG), CONFIG);
   const refresher = { fresh: jest.fn((s: unknown) => Promise.resolve(s)) };
   const reply = { clearCookie: jest.fn() };
   const sut = new SessionAuthenticator(

@@ -1,13 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decode } from 'jsonwebtoken';
-import {
-  type AccessTokenClaims,
-  type AuthenticatedUser,
-  rolesOf,
-} from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { sessionConfig } from '../config/session.config';
+import { sessionCallerOf } from './session-claims';
 import { clearCookie, MAX_SESSION_COOKIE_VALUES, readCookies } from './session-cookies';
 import { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
@@ -99,16 +95,6 @@ export class SessionAuthenticator {
       throw err;
     }
     await this.sessions.touch(session);
-    // The token was verified when it was stored, and the record is authenticated by AES-GCM.
-    const claims = decode(session.record.accessToken, { json: true }) as AccessTokenClaims;
-    return {
-      session,
-      user: {
-        claims,
-        roles: rolesOf(claims),
-        accessToken: session.record.accessToken,
-        viaSession: true,
-      },
-    };
+    return { session, user: sessionCallerOf(session.record) };
   }
 }

@@ -1,11 +1,12 @@
-import { type Clock, SystemClock } from '../common/clock/clock';
 import { randomBytes } from 'node:crypto';
+import { type Clock, SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionRefresher } from './session-refresher';
+import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
 import { MemorySessionStore } from './store/memory-session.store';
@@ -35,7 +36,7 @@ function instance(
   accessToken: jest.Mock = jest.fn().mockResolvedValue({}),
   clock: Clock = new SystemClock(),
 ) {
-  const repository = new SessionRepository(clock, store, CONFIG);
+  const repository = new SessionRepository(clock, store, new SessionSealer(CONFIG), CONFIG);
   const tokenClient = { refreshGrant } as unknown as KeycloakTokenClient;
   const verifier = { accessToken } as unknown as OidcTokenVerifier;
   return {

@@ -8,7 +8,9 @@ import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/key
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionError } from './session.errors';
-import { randomId, SessionRepository } from './session.repository';
+import { isRefreshDue } from './session-expiry';
+import { randomId, storeKeys } from './session-ids';
+import { SessionRepository } from './session.repository';
 import type { LoadedSession, SessionRecord } from './session.types';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
 
@@ -48,10 +50,7 @@ export class SessionRefresher {
 
   /** Whether the access token is close enough to expiry to refresh it now. */
   isDue(session: LoadedSession): boolean {
-    const { accessExpiresAt, accessLifetimeMs } = session.record;
-    // Never more than half the lifetime early: a short-lived token would refresh on every call.
-    const early = Math.min(this.config.refreshBeforeMs, accessLifetimeMs / 2);
-    return accessExpiresAt - early <= this.clock.now();
+    return isRefreshDue(session.record, this.clock.now(), this.config.refreshBeforeMs);
   }
 
   /** The session with an access token that is not due; ends the session if Keycloak refuses. */
@@ -68,7 +67,7 @@ export class SessionRefresher {
   }
 
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
-    const lock = { key: `lock:${session.key}`, owner: randomId() };
+    const lock = { key: storeKeys.refreshLock(session.key), owner: randomId() };
     // Past one lease the lock is free again even if its holder died, so this is enough to get it.
     const deadline = this.clock.now() + 2 * this.leaseMs;
     while (this.clock.now() < deadline) {

@@ -4,9 +4,11 @@ import { Clock } from '../common/clock/clock';
 import { authConfig } from '../config/auth.config';
 import { sessionConfig } from '../config/session.config';
 import { LoginFlowService } from './login-flow.service';
+import { LoginTransactionRepository } from './login-transaction.repository';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionRefresher } from './session-refresher';
+import { SessionSealer } from './session-sealer';
 import { SessionController } from './session.controller';
 import { SessionRepository } from './session.repository';
 import { SessionService } from './session.service';
@@ -34,7 +36,9 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
           ? new RedisSessionStore(auth.redisUrl, session.redisPrefix)
           : new MemorySessionStore(clock),
     },
+    SessionSealer,
     SessionRepository,
+    LoginTransactionRepository,
     SessionRefresher,
     OidcTokenVerifier,
     SessionAuthenticator,

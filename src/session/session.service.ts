@@ -5,6 +5,7 @@ import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { SessionDto } from './dto/session.dto';
 import { OidcTokenVerifier } from './oidc-token.verifier';
+import { sessionEndOf } from './session-expiry';
 import type { SessionAuthentication } from './session-authenticator';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
@@ -40,7 +41,7 @@ export class SessionService {
       authenticated: true,
       user: { claims: session.record.userClaims },
       roles: user.roles,
-      expiresAt: new Date(this.sessions.expiresAt(session)).toISOString(),
+      expiresAt: new Date(sessionEndOf(session, this.config)).toISOString(),
       logoutUrl: (await this.logoutUrl()) ?? null,
     };
   }
