@@ -3,17 +3,28 @@ import { sign, type SignOptions } from 'jsonwebtoken';
 import { SystemClock } from '../common/clock/clock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
+import type { SessionConfig } from '../config/session.config';
 import type { JwksService } from '../keycloak/jwks.service';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_MAX_AGE_S,
   OidcTokenVerifier,
 } from './oidc-token.verifier';
+import { SessionSealer } from './session-sealer';
+import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
 const ISSUER = 'http://kc/realms/demo';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+const clock = new SystemClock();
+const repository = new SessionRepository(
+  clock,
+  new MemorySessionStore(clock),
+  new SessionSealer({ encryptionKeys: [] } as unknown as SessionConfig),
+  {} as SessionConfig,
+);
 
 const sut = new OidcTokenVerifier(
   {
@@ -22,7 +33,7 @@ const sut = new OidcTokenVerifier(
   } as unknown as JwksService,
   { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig,
   { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig,
-  new MemorySessionStore(new SystemClock()),
+  repository,
 );
 
 const jwt = (payload: object, key = privateKey) =>

@@ -20,7 +20,7 @@ describe('storeKeys', () => {
       storeKeys.subIndex('x'),
       storeKeys.loginTransaction(id),
       storeKeys.loginsOfIp('x'),
-      storeKeys.logoutTokenId('x'),
+      storeKeys.usedTokenId('x'),
     ];
     const prefixes = keys.map((key) => key.slice(0, key.indexOf(':')));
     expect(new Set(prefixes).size).toBe(keys.length);

@@ -27,6 +27,6 @@ export const storeKeys = {
   loginTransaction: (id: string): string => `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`,
   /** The pending logins of one client IP. */
   loginsOfIp: (clientIp: string): string => `login-ip:${hashed(clientIp)}`,
-  /** A logout token's jti, remembered against replays. */
-  logoutTokenId: (jti: string): string => `jti:${jti}`,
+  /** A token's jti, remembered against replays (logout tokens). */
+  usedTokenId: (jti: string): string => `jti:${jti}`,
 } as const;

@@ -5,6 +5,7 @@ import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { storeKeys } from './session-ids';
 import { SessionRefresher } from './session-refresher';
 import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
@@ -41,7 +42,7 @@ function instance(
   const verifier = { accessToken } as unknown as OidcTokenVerifier;
   return {
     repository,
-    sut: new SessionRefresher(repository, tokenClient, verifier, store, CONFIG, KEYCLOAK, clock),
+    sut: new SessionRefresher(repository, tokenClient, verifier, CONFIG, KEYCLOAK, clock),
   };
 }
 
@@ -200,7 +201,7 @@ describe(SessionRefresher.name, () => {
     const { sut, repository } = instance(
       store,
       jest.fn(async () => {
-        await store.set(`lock:${session.key}`, 'another-instance', 60_000);
+        await store.set(storeKeys.refreshLock(session.key), 'another-instance', 60_000);
         return tokens(1);
       }),
     );
@@ -222,7 +223,7 @@ describe(SessionRefresher.name, () => {
     };
     const { sut, repository } = instance(store, refreshGrant, undefined, clock);
     const session = await dueSession(repository);
-    await store.tryLock(`lock:${session.key}`, 'stuck-instance', 600_000);
+    await store.setIfAbsent(storeKeys.refreshLock(session.key), 'stuck-instance', 600_000);
     reads = 0;
 
     await expect(sut.fresh(session)).rejects.toMatchObject({

@@ -9,10 +9,8 @@ import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionError } from './session.errors';
 import { isRefreshDue } from './session-expiry';
-import { randomId, storeKeys } from './session-ids';
-import { SessionRepository } from './session.repository';
+import { type RefreshLease, SessionRepository } from './session.repository';
 import type { LoadedSession, SessionRecord } from './session.types';
-import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 const POLL_MS = 50;
 /** Added to the lease beyond the Keycloak calls it covers: storing the result, clock jitter. */
@@ -21,8 +19,8 @@ const LEASE_MARGIN_MS = 2_000;
 /**
  * Refreshes a session's access token shortly before it expires, once per session across all
  * instances: rotating refresh tokens make a second, concurrent refresh fail and end the session.
- * In-process callers share one promise; instances share a lock in the store (Redis `SET NX PX`)
- * with a lease, and whoever does not hold it waits and re-reads the session.
+ * In-process callers share one promise; instances share the repository's refresh lock (a
+ * lease), and whoever does not hold it waits and re-reads the session.
  */
 @Injectable()
 export class SessionRefresher {
@@ -40,7 +38,6 @@ export class SessionRefresher {
     private readonly sessions: SessionRepository,
     private readonly tokens: KeycloakTokenClient,
     private readonly verifier: OidcTokenVerifier,
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
@@ -67,7 +64,6 @@ export class SessionRefresher {
   }
 
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
-    const lock = { key: storeKeys.refreshLock(session.key), owner: randomId() };
     // Past one lease the lock is free again even if its holder died, so this is enough to get it.
     const deadline = this.clock.now() + 2 * this.leaseMs;
     while (this.clock.now() < deadline) {
@@ -79,12 +75,11 @@ export class SessionRefresher {
       if (!this.isDue(current)) {
         return current;
       }
-      if (await this.store.tryLock(lock.key, lock.owner, this.leaseMs)) {
-        try {
-          return await this.refreshHeld(session.key, lock);
-        } finally {
-          await this.store.unlock(lock.key, lock.owner);
-        }
+      const attempt = await this.sessions.withRefreshLock(session.key, this.leaseMs, (lease) =>
+        this.refreshHeld(session.key, lease),
+      );
+      if (attempt.held) {
+        return attempt.value;
       }
       await sleep(POLL_MS);
     }
@@ -93,10 +88,7 @@ export class SessionRefresher {
   }
 
   /** Runs while holding the lock: re-read, refresh, store, then verify. */
-  private async refreshHeld(
-    key: string,
-    lock: { key: string; owner: string },
-  ): Promise<LoadedSession> {
+  private async refreshHeld(key: string, lock: RefreshLease): Promise<LoadedSession> {
     const current = await this.sessions.loadKey(key);
     if (!current) {
       throw expired('the session ended while waiting for a refresh');

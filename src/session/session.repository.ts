@@ -11,9 +11,19 @@ import { SessionSealer } from './session-sealer';
 import type { LoadedSession, SessionRecord } from './session.types';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
 
+/** A refresh lock this instance holds: only its holder can store under it (see save). */
+export interface RefreshLease {
+  readonly key: string;
+  readonly owner: string;
+}
+
+/** What withRefreshLock did: ran the function under the lock, or found the lock taken. */
+export type Locked<T> = { held: true; value: T } | { held: false };
+
 /**
- * Server-side sessions: create, load, save, destroy, and the sid/sub indexes back-channel
- * logout needs. Records are sealed, bound to their key.
+ * Server-side sessions: create, load, save, destroy, the sid/sub indexes back-channel logout
+ * needs, the per-session refresh lock and the replay markers of logout tokens. Records are
+ * sealed, bound to their key. The session store's one door: services never touch the store.
  */
 @Injectable()
 export class SessionRepository implements OnModuleDestroy {
@@ -80,7 +90,7 @@ export class SessionRepository implements OnModuleDestroy {
    */
   async save(
     { key, record }: Pick<LoadedSession, 'key' | 'record'>,
-    lock?: { key: string; owner: string },
+    lock?: RefreshLease,
   ): Promise<boolean> {
     const sealed = this.sealer.seal(record, key);
     const ttl = storeTtlOf(record, this.clock.now(), this.config);
@@ -115,6 +125,35 @@ export class SessionRepository implements OnModuleDestroy {
       // Only while the session lives: a touch after logout must not bring it back.
       await this.store.replace(storeKeys.seen(session.key), String(now), this.config.idleTimeoutMs);
     }
+  }
+
+  /**
+   * Runs `fn` holding the session's refresh lock, shared by every instance on the store (Redis
+   * `SET NX PX`): a lease of `leaseMs`, so that a holder that died frees it, released only by
+   * its holder. Answers `{ held: false }`, without running `fn`, while another holds it.
+   */
+  async withRefreshLock<T>(
+    sessionKey: string,
+    leaseMs: number,
+    fn: (lease: RefreshLease) => Promise<T>,
+  ): Promise<Locked<T>> {
+    const lease: RefreshLease = { key: storeKeys.refreshLock(sessionKey), owner: randomId() };
+    if (!(await this.store.setIfAbsent(lease.key, lease.owner, leaseMs))) {
+      return { held: false };
+    }
+    try {
+      return { held: true, value: await fn(lease) };
+    } finally {
+      await this.store.deleteIfEquals(lease.key, lease.owner);
+    }
+  }
+
+  /**
+   * Remembers a token id for `ttlMs`, across instances: true the first time, false for a
+   * token already seen (a replay).
+   */
+  rememberOnce(jti: string, ttlMs: number): Promise<boolean> {
+    return this.store.setIfAbsent(storeKeys.usedTokenId(jti), '1', ttlMs);
   }
 
   /** Ends the sessions a back-channel logout token names; returns how many there were. */

@@ -35,7 +35,7 @@ describe(MemorySessionStore.name, () => {
 
   it('should replace while locked only for the lock owner', async () => {
     await sut.set('k', 'v1', 100);
-    await sut.tryLock('l', 'a', 50);
+    await sut.setIfAbsent('l', 'a', 50);
     expect(await sut.replaceWhileLocked('k', 'v2', 100, 'l', 'b')).toBe(false);
     expect(await sut.replaceWhileLocked('k', 'v3', 100, 'l', 'a')).toBe(true);
     expect(await sut.get('k')).toBe('v3');
@@ -85,16 +85,16 @@ describe(MemorySessionStore.name, () => {
     expect(await sut.get('tx:4')).toBe('4');
   });
 
-  it('should keep a lock for its owner until released or the lease ends', async () => {
-    expect(await sut.tryLock('l', 'a', 50)).toBe(true);
-    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
-    await sut.unlock('l', 'b');
-    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
+  it('should keep a set-if-absent value until deleted by its holder or expired', async () => {
+    expect(await sut.setIfAbsent('l', 'a', 50)).toBe(true);
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(false);
+    await sut.deleteIfEquals('l', 'b');
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(false);
     clock.advance(50);
-    expect(await sut.tryLock('l', 'b', 50)).toBe(true);
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(true);
     // a's lease ended: its late release must not free b's lock.
-    await sut.unlock('l', 'a');
-    expect(await sut.tryLock('l', 'c', 50)).toBe(false);
+    await sut.deleteIfEquals('l', 'a');
+    expect(await sut.setIfAbsent('l', 'c', 50)).toBe(false);
   });
 
   it('should return and drop an index, which lives as long as its longest member', async () => {

@@ -118,16 +118,16 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(members);
   }
 
-  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (this.live(this.values, key)) {
       return Promise.resolve(false);
     }
-    this.values.set(key, { value: owner, expiresAt: this.clock.now() + leaseMs });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     return Promise.resolve(true);
   }
 
-  unlock(key: string, owner: string): Promise<void> {
-    if (this.live(this.values, key)?.value === owner) {
+  deleteIfEquals(key: string, value: string): Promise<void> {
+    if (this.live(this.values, key)?.value === value) {
       this.values.delete(key);
     }
     return Promise.resolve();

@@ -21,7 +21,7 @@ describe(RedisSessionStore.name, () => {
     const redis = { on: jest.fn(), set: jest.fn().mockResolvedValue('OK') };
     const sut = new RedisSessionStore('redis://unused', 'test:', redis as unknown as Redis);
 
-    await expect(sut.tryLock('jti:x', '1', 299_999.5)).resolves.toBe(true);
+    await expect(sut.setIfAbsent('jti:x', '1', 299_999.5)).resolves.toBe(true);
     expect(redis.set).toHaveBeenCalledWith('test:jti:x', '1', 'PX', 300_000, 'NX');
   });
 });

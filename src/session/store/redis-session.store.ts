@@ -3,8 +3,8 @@ import Redis from 'ioredis';
 import { SessionError } from '../session.errors';
 import type { SessionStore } from './session-store';
 
-// Delete the lock only if we still own it: after a lease expired, it may be someone else's.
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Delete only while the key still holds our value: an expired lock may be someone else's now.
+const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 // Store the session only while we hold the refresh lock, and only if it was not destroyed.
 const REPLACE_WHILE_LOCKED = `
 if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
@@ -135,17 +135,17 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     return this.call(
-      'tryLock',
+      'setIfAbsent',
       async () =>
-        (await this.redis.set(this.prefix + key, owner, 'PX', pxOf(leaseMs), 'NX')) === 'OK',
+        (await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'NX')) === 'OK',
     );
   }
 
-  unlock(key: string, owner: string): Promise<void> {
-    return this.call('unlock', async () => {
-      await this.redis.eval(UNLOCK, 1, this.prefix + key, owner);
+  deleteIfEquals(key: string, value: string): Promise<void> {
+    return this.call('deleteIfEquals', async () => {
+      await this.redis.eval(DELETE_IF_EQUALS, 1, this.prefix + key, value);
     });
   }
 
