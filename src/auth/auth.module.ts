@@ -5,6 +5,8 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../config/auth.config';
+import { RedisConnection } from '../redis/redis-connection';
+import { RedisModule } from '../redis/redis.module';
 import { SessionModule } from '../session/session.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -17,7 +19,7 @@ import {
   usernameTracker,
 } from './guards/login-throttler.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 @Module({
   imports: [
@@ -25,9 +27,9 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
     // The guard accepts the session cookie as well as a bearer token.
     SessionModule,
     ThrottlerModule.forRootAsync({
-      inject: [authConfig.KEY, LoginThrottlerStorage],
-      imports: [LoginThrottlerStorageModule],
-      useFactory: (auth: ConfigType<typeof authConfig>, holder: LoginThrottlerStorage) => {
+      inject: [authConfig.KEY, RedisConnection],
+      imports: [RedisModule],
+      useFactory: (auth: ConfigType<typeof authConfig>, redis: RedisConnection) => {
         const { perIp, perUsername, startsPerIp, windowMs } = auth.loginRateLimit;
         return {
           throttlers: [
@@ -52,7 +54,8 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
                 `${LOGIN_START_TRACKER_PREFIX}${(req as unknown as FastifyRequest).ip}`,
             },
           ],
-          storage: holder.storage,
+          // Without REDIS_URL, the throttler's own in-memory storage.
+          storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
         };
       },
     }),

@@ -6,7 +6,7 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { type AuthConfig, AuthEnv } from '../config/auth.config';
+import { type KeycloakConfig, KeycloakEnv } from '../config/keycloak.config';
 import { ManualClock } from '../../test/utils/manual-clock';
 import { JwksService } from './jwks.service';
 import type { OidcDiscoveryService } from './oidc-discovery.service';
@@ -48,7 +48,7 @@ function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
   const config = {
     jwksRefetchCooldownMs: cooldownMs,
     jwksRefreshIntervalMs: refreshIntervalMs,
-  } as AuthConfig;
+  } as KeycloakConfig;
   const sut = new JwksService(http, discovery, config, clock);
   const serve = (...keys: unknown[]) => get.mockResolvedValue({ data: { keys } } as AxiosResponse);
   return { sut, get, serve, advance: (ms: number) => clock.advance(ms) };
@@ -217,7 +217,7 @@ describe(JwksService.name, () => {
 
     it('should accept a rotated key within one cooldown while fresh random kids flood in, with at most one fetch per cooldown', async () => {
       // The default, as an operator who sets nothing gets it: "a few seconds".
-      const cooldown = new AuthEnv().JWKS_REFETCH_COOLDOWN_MS;
+      const cooldown = new KeycloakEnv().JWKS_REFETCH_COOLDOWN_MS;
       expect(cooldown).toBeLessThanOrEqual(5_000);
       const { sut, serve, get, advance } = setup(cooldown);
       serve(KEY_A);

@@ -12,7 +12,7 @@ import { JwksClient } from 'jwks-rsa';
 import { JwksUnavailableError, TokenRejectedError } from '../auth/auth.errors';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
-import { authConfig } from '../config/auth.config';
+import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
@@ -82,7 +82,7 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly http: HttpService,
     private readonly discovery: OidcDiscoveryService,
-    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
   ) {}
 

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
-import { authConfig } from '../config/auth.config';
 import { sessionConfig } from '../config/session.config';
+import { RedisConnection } from '../redis/redis-connection';
+import { RedisModule } from '../redis/redis.module';
 import { LoginFlowService } from './login-flow.service';
 import { LoginTransactionRepository } from './login-transaction.repository';
 import { OidcTokenVerifier } from './oidc-token.verifier';
@@ -21,19 +22,20 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
  * cookies); SESSION_ENABLED decides whether its routes and the cookie are honoured.
  */
 @Module({
+  imports: [RedisModule],
   controllers: [SessionController],
   providers: [
     {
       provide: SESSION_STORE,
-      inject: [authConfig.KEY, sessionConfig.KEY, Clock],
+      inject: [RedisConnection, sessionConfig.KEY, Clock],
       useFactory: (
-        auth: ConfigType<typeof authConfig>,
+        redis: RedisConnection,
         session: ConfigType<typeof sessionConfig>,
         clock: Clock,
       ): SessionStore =>
         // REDIS_URL: every instance sees every session; otherwise one process holds them.
-        auth.redisUrl && session.enabled
-          ? new RedisSessionStore(auth.redisUrl, session.redisPrefix)
+        redis.client && session.enabled
+          ? new RedisSessionStore(redis.client, session.redisPrefix)
           : new MemorySessionStore(clock),
     },
     SessionSealer,

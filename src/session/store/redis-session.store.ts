@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { SessionError } from '../session.errors';
 import type { SessionStore } from './session-store';
 
@@ -32,22 +31,15 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return size`;
 
 /**
- * Sessions in Redis (REDIS_URL), shared by every BFF instance. Unlike the login limiter, a Redis
- * failure is not skipped: without the store no session can be trusted, so callers get 503
- * SESSION_STORE_UNAVAILABLE.
+ * Sessions in Redis (REDIS_URL's shared connection), shared by every BFF instance. Unlike the
+ * login limiter, a Redis failure is not skipped: without the store no session can be trusted,
+ * so callers get 503 SESSION_STORE_UNAVAILABLE.
  */
 export class RedisSessionStore implements SessionStore {
-  private readonly logger = new Logger(RedisSessionStore.name);
-
   constructor(
-    url: string,
+    private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }),
-  ) {
-    this.redis.on('error', (err: Error) =>
-      this.logger.warn({ msg: 'Redis error (session store)', err }),
-    );
-  }
+  ) {}
 
   get(key: string): Promise<string | undefined> {
     return this.call('get', async () => (await this.redis.get(this.prefix + key)) ?? undefined);
@@ -161,13 +153,9 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
-  async close(): Promise<void> {
-    // QUIT needs a live connection; without one, stop the reconnect loop instead.
-    if (this.redis.status === 'ready') {
-      await this.redis.quit().catch(() => this.redis.disconnect());
-    } else {
-      this.redis.disconnect();
-    }
+  close(): Promise<void> {
+    // The connection is RedisConnection's, shared with the login limiter; it closes it.
+    return Promise.resolve();
   }
 }
 
