@@ -1,8 +1,9 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
 import { ClockModule } from './common/clock/clock.module';
+import { appConfig } from './config/app.config';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
@@ -19,8 +20,9 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     UsersModule,
     TokenExchangeModule,
-    // Read at import time: the module list is static. AppEnv validates the value.
-    ...(process.env.BENCH_ROUTES === 'true' ? [BenchModule] : []),
+    // Decided while Nest resolves the imports, which is after main.ts has loaded .env (an import
+    // like `process.env.X ? [M] : []` runs before, so a .env setting would be ignored).
+    ConditionalModule.registerWhen(BenchModule, () => appConfig().benchRoutes, { debug: false }),
   ],
 })
 export class AppModule implements OnApplicationShutdown {

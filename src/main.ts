@@ -10,6 +10,8 @@ import { PinoLoggerService } from './logging/pino-logger.service';
 import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
+  // First, before anything awaits: AppModule decides on optional modules (BENCH_ROUTES) once
+  // Nest resolves its imports, and .env must be in process.env by then.
   loadEnvOrExit('keycloak-bff', 1);
 
   const config = appConfig();

@@ -107,6 +107,7 @@ describe('config validation', () => {
       bodyLimitBytes: 65536,
       trustProxy: false,
       docsEnabled: true,
+      benchRoutes: false,
       shutdownTimeoutMs: 10000,
     });
   });

@@ -54,6 +54,7 @@ const config: AppConfig = {
   bodyLimitBytes: 1024,
   trustProxy: false,
   docsEnabled: false,
+  benchRoutes: false,
   shutdownTimeoutMs: 1000,
 };
 
