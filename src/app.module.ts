@@ -1,12 +1,15 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
+import { JWT_STRATEGY } from './auth/guards/jwt.strategy';
 import { BenchModule } from './bench/bench.module';
 import { ClockModule } from './common/clock/clock.module';
 import { appConfig } from './config/app.config';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
+import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
+import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';
 import { UsersModule } from './users/users.module';
 
@@ -17,7 +20,9 @@ import { UsersModule } from './users/users.module';
     ClockModule,
     KeycloakModule,
     HealthModule,
-    AuthModule,
+    // The global guard's credential sources, in order: a bearer token wins over a session cookie.
+    AuthModule.forRoot({ credentialSources: [JWT_STRATEGY, SESSION_COOKIE_STRATEGY] }),
+    SessionModule,
     UsersModule,
     TokenExchangeModule,
     // Decided while Nest resolves the imports, which is after main.ts has loaded .env (an import

@@ -129,6 +129,30 @@ describe('Cookie-session mode (memory store)', () => {
       expect((await jar.fetch(`${bff}/auth/session`)).status).toBe(200);
     });
 
+    it('should let a bearer token win over the cookie: a bad one is refused with its own code, a good one is the caller', async () => {
+      const alice = await loggedIn();
+      const bob = new CookieJar();
+      expect((await browserlessLogin(bob, bff, 'bob', 'bob-password')).status).toBe(302);
+      const bobToken = (await sessionRecord(bob))?.accessToken ?? '';
+
+      const bad = await alice.fetch(`${bff}/auth/claims`, {
+        headers: { authorization: 'Bearer garbage' },
+      });
+      expect(bad.status).toBe(401);
+      expect(await bad.json()).toMatchObject({ code: 'TOKEN_MALFORMED' });
+      expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
+
+      const good = await alice.fetch(`${bff}/auth/claims`, {
+        headers: { authorization: `Bearer ${bobToken}` },
+      });
+      expect(good.status).toBe(200);
+      expect(await good.json()).toMatchObject({ claims: { preferred_username: 'bob' } });
+
+      // Without a bearer token, the cookie is the caller again: alice.
+      const cookie = await alice.fetch(`${bff}/auth/claims`);
+      expect(await cookie.json()).toMatchObject({ claims: { preferred_username: 'alice' } });
+    });
+
     it('should answer /auth/session without a cookie with 401 SESSION_MISSING, not a redirect', async () => {
       const res = await fetch(`${bff}/auth/session`, { redirect: 'manual' });
       expect(res.status).toBe(401);

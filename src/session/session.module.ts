@@ -8,6 +8,7 @@ import { LoginFlowService } from './login-flow.service';
 import { LoginTransactionRepository } from './login-transaction.repository';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionAuthenticator } from './session-authenticator';
+import { SessionCookieStrategy } from './session-cookie.strategy';
 import { SessionRefresher } from './session-refresher';
 import { SessionSealer } from './session-sealer';
 import { SessionController } from './session.controller';
@@ -18,8 +19,9 @@ import { RedisSessionStore } from './store/redis-session.store';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 /**
- * The cookie-session mode. Always imported (the bearer guard asks SessionAuthenticator about
- * cookies); SESSION_ENABLED decides whether its routes and the cookie are honoured.
+ * The cookie-session mode. Always imported: it registers the session-cookie credential source
+ * (SESSION_COOKIE_STRATEGY) the app lists for the global guard; SESSION_ENABLED decides whether
+ * its routes and the cookie are honoured.
  */
 @Module({
   imports: [RedisModule],
@@ -44,9 +46,9 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
     SessionRefresher,
     OidcTokenVerifier,
     SessionAuthenticator,
+    SessionCookieStrategy,
     LoginFlowService,
     SessionService,
   ],
-  exports: [SessionAuthenticator],
 })
 export class SessionModule {}

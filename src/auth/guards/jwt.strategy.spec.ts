@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
+import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
 import type { JwksService, VerificationKey } from '../../keycloak/jwks.service';
@@ -15,11 +16,12 @@ function setup() {
       ? Promise.resolve({ kid, alg: 'RS256', key: publicKey })
       : Promise.reject(new Error('unknown')),
   );
-  const jwks = { getKey, algorithms: ['RS256'] } as unknown as JwksService;
+  const jwks = { getKey, algorithms: ['RS256'], onKeysRemoved: jest.fn() };
   const sut = new JwtStrategy(
-    jwks,
+    jwks as unknown as JwksService,
     { expectedIssuer: ISSUER } as KeycloakConfig,
-    { audience: 'bff', clockToleranceSec: 5 } as AuthConfig,
+    { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig,
+    new SystemClock(),
   );
   return { sut, getKey };
 }
