@@ -30,6 +30,28 @@ export default tseslint.config(
       curly: 'error',
     },
   },
+  // Layer rule (issue 13): authentication does not know the session mode. The session cookie is
+  // one credential source among others: SessionModule registers its passport strategy and
+  // AppModule lists it for the guard, so nothing under src/auth/ imports src/session/.
+  // Note: options of one rule do not merge across config objects; where another object also
+  // sets no-restricted-imports for files under src/auth/, the later one replaces this pattern.
+  {
+    files: ['src/auth/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/session/**', '**/session'],
+              message:
+                'src/auth/ must not know the session mode: add a credential source (passport strategy) in src/session/ and list it in AppModule.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
