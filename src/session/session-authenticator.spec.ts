@@ -1,45 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { cookieRequest } from '../../test/utils/cookie-request';
-import { SystemClock } from '../common/clock/clock';
-import type { SessionConfig } from '../config/session.config';
+import {
+  cookieRequest as sessionRequest,
+  SESSION_TEST_CONFIG as CONFIG,
+  sessionCookieFixture,
+} from '../../test/utils/session-fixture';
 import { SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
-import { SessionSealer } from './session-sealer';
 import { SessionError } from './session.errors';
-import { SessionRepository } from './session.repository';
-import type { LoadedSession } from './session.types';
-import { MemorySessionStore } from './store/memory-session.store';
-
-const CONFIG = {
-  enabled: true,
-  encryptionKeys: [randomBytes(32)],
-  cookieName: '__Host-bff-session',
-  sameSite: 'strict',
-  csrfHeader: 'x-csrf',
-  idleTimeoutMs: 1_800_000,
-  absoluteTimeoutMs: 36_000_000,
-} as SessionConfig;
 
 const CLEARING = expect.stringMatching(
   /^__Host-bff-session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict$/,
 ) as string;
 
-const sessionRequest = (method: string, headers: Record<string, string>, ...cookies: string[]) =>
-  cookieRequest(CONFIG.cookieName, method, headers, ...cookies);
-
 const TOKENS = { access_token: 'a', expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
 
 function setup() {
-  const clock = new SystemClock();
-  const store = new MemorySessionStore(clock);
-  const repository = new SessionRepository(clock, store, new SessionSealer(CONFIG), CONFIG);
-  const fresh = jest.fn((s: LoadedSession) => Promise.resolve(s));
-  const sut = new SessionAuthenticator(
-    repository,
-    { fresh } as unknown as SessionRefresher,
-    CONFIG,
-  );
-  return { sut, repository, fresh };
+  const { repository, fresh, authenticator } = sessionCookieFixture();
+  return { sut: authenticator, repository, fresh };
 }
 
 describe(SessionAuthenticator.name, () => {

@@ -1,36 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sign } from 'jsonwebtoken';
 import passport from 'passport';
-import { cookieRequest } from '../../test/utils/cookie-request';
-import { SystemClock } from '../common/clock/clock';
+import {
+  cookieRequest as request,
+  SESSION_TEST_CONFIG as CONFIG,
+  sessionCookieFixture,
+} from '../../test/utils/session-fixture';
 import type { SessionConfig } from '../config/session.config';
-import { SessionAuthenticator } from './session-authenticator';
 import { SESSION_COOKIE_STRATEGY, SessionCookieStrategy } from './session-cookie.strategy';
-import type { SessionRefresher } from './session-refresher';
-import { SessionSealer } from './session-sealer';
-import { SessionRepository } from './session.repository';
-import type { LoadedSession } from './session.types';
-import { MemorySessionStore } from './store/memory-session.store';
-
-const CONFIG = {
-  enabled: true,
-  encryptionKeys: [randomBytes(32)],
-  cookieName: '__Host-bff-session',
-  sameSite: 'strict',
-  csrfHeader: 'x-csrf',
-  idleTimeoutMs: 1_800_000,
-  absoluteTimeoutMs: 36_000_000,
-} as SessionConfig;
 
 const ACCESS = sign(
   { sub: 'alice', realm_access: { roles: ['admin'] }, resource_access: { api: { roles: ['r'] } } },
   'test',
 );
 const TOKENS = { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
-
-const request = (method: string, headers: Record<string, string>, ...cookies: string[]) =>
-  cookieRequest(CONFIG.cookieName, method, headers, ...cookies);
 
 interface Outcome {
   err: unknown;
@@ -50,17 +33,9 @@ function authenticate(req: FastifyRequest): Promise<Outcome> {
 }
 
 function setup(config: SessionConfig = CONFIG) {
-  const clock = new SystemClock();
-  const store = new MemorySessionStore(clock);
-  const repository = new SessionRepository(clock, store, new SessionSealer(config), config);
-  const fresh = jest.fn((s: LoadedSession) => Promise.resolve(s));
-  const cookie = new SessionAuthenticator(
-    repository,
-    { fresh } as unknown as SessionRefresher,
-    config,
-  );
+  const { repository, fresh, authenticator } = sessionCookieFixture(config);
   // Registers itself with passport under SESSION_COOKIE_STRATEGY, as in the app.
-  new SessionCookieStrategy(cookie);
+  new SessionCookieStrategy(authenticator);
   return { repository, fresh, load: jest.spyOn(repository, 'load') };
 }
 
