@@ -2,7 +2,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/scripts'],
+  roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/examples'],
   testRegex: '\\.spec\\.ts$',
   // Transpile only: tsc --noEmit type-checks once, before the tests.
   transform: {

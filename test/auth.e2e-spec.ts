@@ -8,7 +8,7 @@ import {
   kc,
   passwordGrant,
 } from './utils/keycloak';
-import { getWithoutUserAgent, startProxy } from './utils/proxy';
+import { getWithoutUserAgent, startProxy } from '../scripts/support/keycloak-proxy';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

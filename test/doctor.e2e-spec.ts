@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureRealm, kc } from './utils/keycloak';
-import { startProxy } from './utils/proxy';
+import { startProxy } from '../scripts/support/keycloak-proxy';
 
 const DOCTOR = join(__dirname, '..', 'dist', 'doctor', 'doctor.js');
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeycloakEnv } from '../src/config/keycloak.config';
 import { adminFetch, decodeJwt, kc, passwordGrant } from './utils/keycloak';
-import { startProxy } from './utils/proxy';
+import { startProxy } from '../scripts/support/keycloak-proxy';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

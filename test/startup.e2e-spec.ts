@@ -55,6 +55,33 @@ describe('The service process', () => {
     expect(run.stderr()).not.toMatch(/\n\s+at /);
   });
 
+  it('should exit 1 naming each bad route of the routes file on a line of its own', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bff-routes-')), 'api-routes.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { prefix: '/api/orders', target: 'http://127.0.0.1:4000', audience: 'orders-api' },
+        { prefix: '/api', target: 'ftp://files.example.com', token: 'user' },
+        { prefix: '/billing', target: 'http://127.0.0.1:4001', timeout: 5000 },
+      ]),
+    );
+    const run = runService({
+      ...BASE_ENV,
+      KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
+      API_ROUTES_FILE: file,
+    });
+    running.push(run);
+    expect(await run.exited).toBe(1);
+    const error = `keycloak-bff: configuration error: API_ROUTES_FILE is invalid: ${file}`;
+    expect(run.stderr().trim().split('\n')).toEqual([
+      `${error}: route [1] /api: target must be an http(s) URL, not ftp (example: "target": "http://127.0.0.1:4000")`,
+      `${error}: route [1] /api: prefix overlaps route [0] /api/orders: one is a path-segment prefix of the other`,
+      `${error}: route [2] /billing: "timeout" is not a route field (fields: prefix, target, token, audience, scope, roles, timeoutMs, bodyLimitBytes, stripPrefix, websocket)`,
+      `${error}: route [2] /billing: audience is required with token exchange: the client id the token is for (example: "audience": "orders-api")`,
+    ]);
+    expect(run.stdout()).toBe('');
+  });
+
   it('should be live but not ready, naming the IdP, while Keycloak is down', async () => {
     const port = await freePort();
     const deadKeycloak = `http://127.0.0.1:${await freePort()}`;
@@ -110,12 +137,13 @@ describe('The service process', () => {
     });
   });
 
-  it('should start against the real Keycloak, be ready, and stop cleanly on SIGTERM', async () => {
+  it('should start against the real Keycloak with the example routes file, be ready, and stop cleanly on SIGTERM', async () => {
     const port = await freePort();
     const run = runService({
       ...BASE_ENV,
       KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
       PORT: String(port),
+      API_ROUTES_FILE: join(__dirname, '..', 'api-routes.example.json'),
     });
     running.push(run);
     await waitForLive(port, run);

@@ -2,7 +2,7 @@ import { freePort } from '../scripts/keycloak/distribution';
 import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
-import { type KeycloakProxy, startProxy } from './utils/proxy';
+import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
 
 const URN = 'urn:ietf:params:oauth:token-type:';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, kc, passwordGrant, userId } from './utils/keycloak';
-import { startProxy } from './utils/proxy';
+import { startProxy } from '../scripts/support/keycloak-proxy';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 

@@ -4,14 +4,14 @@ import { ValidationFailedError } from '../common/errors/http-errors';
 import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
-import type { AuthenticatedUser } from './authenticated-user';
-import type { MeDto } from './dto/me.dto';
-import type { TokenResponseDto } from './dto/token-response.dto';
 import {
   mapTokenEndpointError,
   mapUserinfoError,
   type TokenOperation,
-} from './keycloak-auth-errors';
+} from '../keycloak/token-endpoint.errors';
+import type { AuthenticatedUser } from './authenticated-user';
+import type { MeDto } from './dto/me.dto';
+import type { TokenResponseDto } from './dto/token-response.dto';
 
 @Injectable()
 export class AuthService {
@@ -74,25 +74,16 @@ export class AuthService {
   }
 }
 
+/** The fields of Keycloak's answer the API documents (TokenResponseDto), nothing else. */
 export function toTokenResponse(response: KeycloakTokenResponse): TokenResponseDto {
-  const {
-    access_token,
-    expires_in,
-    refresh_token,
-    refresh_expires_in,
-    token_type,
-    id_token,
-    scope,
-    session_state,
-  } = response;
   return {
-    access_token,
-    expires_in,
-    refresh_token,
-    refresh_expires_in,
-    token_type,
-    id_token,
-    scope,
-    session_state,
+    access_token: response.access_token,
+    expires_in: response.expires_in,
+    refresh_token: response.refresh_token,
+    refresh_expires_in: response.refresh_expires_in,
+    token_type: response.token_type,
+    id_token: response.id_token,
+    scope: response.scope,
+    session_state: response.session_state,
   };
 }

@@ -1,5 +1,6 @@
 import { AppEnv, appConfig } from './app.config';
 import { AdminEnv, adminConfig } from './admin.config';
+import { ApiRoutesEnv, apiRoutesConfig } from './api-routes.config';
 import { AuthEnv, authConfig } from './auth.config';
 import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
@@ -18,6 +19,7 @@ export const configNamespaces = [
   tokenExchangeConfig,
   doctorConfig,
   sessionConfig,
+  apiRoutesConfig,
 ];
 
 const envClasses = [
@@ -29,6 +31,7 @@ const envClasses = [
   TokenExchangeEnv,
   DoctorEnv,
   SessionEnv,
+  ApiRoutesEnv,
 ];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */

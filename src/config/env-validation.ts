@@ -11,6 +11,26 @@ export function EnvExample(example: string): PropertyDecorator {
   };
 }
 
+const DEEP_CHECKS_KEY = Symbol('env:deep-checks');
+
+/** Reasons a variable's value is bad beyond its format; each becomes a line of its own. */
+export type EnvDeepCheck = (value: unknown, env: NodeJS.ProcessEnv) => string[];
+
+/**
+ * A check that runs once the variable's own validators pass and may find several problems,
+ * each reported as a line of its own: for a variable that names a file, one line per bad entry
+ * of the file rather than one line for the variable.
+ */
+export function EnvDeepCheck(check: EnvDeepCheck): PropertyDecorator {
+  return (target, property) => {
+    const checks = new Map(
+      (Reflect.getMetadata(DEEP_CHECKS_KEY, target) as Map<string | symbol, EnvDeepCheck>) ?? [],
+    );
+    checks.set(property, check);
+    Reflect.defineMetadata(DEEP_CHECKS_KEY, checks, target);
+  };
+}
+
 export class EnvValidationError extends Error {
   constructor(readonly lines: string[]) {
     super(`Invalid configuration:\n${lines.join('\n')}`);
@@ -47,7 +67,18 @@ export function checkEnv<T extends object>(
     exposeDefaultValues: true,
   });
   const errors = validateSync(value, { skipMissingProperties: false, forbidUnknownValues: true });
-  return { value, errors: errors.map((e) => describe(e, cls.prototype as object)) };
+  const lines = errors.map((e) => describe(e, cls.prototype as object));
+  const failed = new Set(errors.map((e) => e.property));
+  const deepChecks = Reflect.getMetadata(DEEP_CHECKS_KEY, cls.prototype as object) as
+    Map<string | symbol, EnvDeepCheck> | undefined;
+  for (const [property, check] of deepChecks ?? []) {
+    const name = String(property);
+    const checked = (value as Record<string, unknown>)[name];
+    if (!failed.has(name) && checked !== undefined) {
+      lines.push(...check(checked, present).map((reason) => `${name} is invalid: ${reason}`));
+    }
+  }
+  return { value, errors: lines };
 }
 
 /** Like checkEnv but throws, for use inside `registerAs` factories. */

@@ -30,10 +30,16 @@ export class TokenExchangeEnv {
   TOKEN_EXCHANGE_EXTERNAL_ISSUERS?: string;
 }
 
+/** TOKEN_EXCHANGE_AUDIENCES as a list; the routes file's exchange audiences must be in it too. */
+export function exchangeAudiences(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TOKEN_EXCHANGE_AUDIENCES;
+  return splitList(raw === undefined || raw === '' ? 'orders-api' : raw);
+}
+
 export const tokenExchangeConfig = registerAs('tokenExchange', () => {
   const env = validateEnv(TokenExchangeEnv, process.env);
   return {
-    audiences: splitList(env.TOKEN_EXCHANGE_AUDIENCES ?? 'orders-api'),
+    audiences: exchangeAudiences(process.env),
     impersonation: {
       enabled: env.TOKEN_EXCHANGE_IMPERSONATION_ENABLED,
       role: env.TOKEN_EXCHANGE_IMPERSONATION_ROLE,

@@ -3,10 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
-import { ErrorCode } from '../common/errors/error-codes';
-import { ProblemError } from '../common/errors/problem.error';
 import { ApiProblemResponses } from '../common/swagger/problem.schema';
 import { keycloakConfig } from '../config/keycloak.config';
+import { KeycloakError } from '../keycloak/keycloak.errors';
 import { KeycloakHealthIndicator } from './keycloak.health-indicator';
 
 @ApiTags('health')
@@ -41,15 +40,15 @@ export class HealthController {
       }
       const result = err.getResponse() as HealthCheckResult;
       const keycloak = result.details.keycloak as { message?: string } | undefined;
-      throw new ProblemError({
-        status: 503,
-        code: ErrorCode.IDP_UNAVAILABLE,
-        title: 'Not ready: identity provider unavailable',
-        detail: `Keycloak (realm '${this.config.realm}' at ${this.config.url}) is not usable: ${keycloak?.message ?? 'unknown reason'}`,
-        hint: 'Check that Keycloak is running, KEYCLOAK_URL is reachable from the BFF and KEYCLOAK_REALM exists.',
-        extensions: { checks: result.details },
-        cause: err,
-      });
+      throw new KeycloakError(
+        'IDP_UNAVAILABLE',
+        `Keycloak (realm '${this.config.realm}' at ${this.config.url}) is not usable: ${keycloak?.message ?? 'unknown reason'}`,
+        {
+          hint: 'Check that Keycloak is running, KEYCLOAK_URL is reachable from the BFF and KEYCLOAK_REALM exists.',
+          extensions: { checks: result.details },
+          cause: err,
+        },
+      );
     }
   }
 }

@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwksClient } from 'jwks-rsa';
-import { JwksUnavailableError, TokenRejectedError } from '../auth/auth.errors';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
+import { JwksUnavailableError, TokenRejectedError } from './token.errors';
 
 /** Signature algorithms we accept. Never `none`, never HMAC: a public key is not a shared secret. */
 export const ASYMMETRIC_ALGORITHMS = [
@@ -111,6 +111,11 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Whether the realm's current key set has this kid (no fetch). */
   has(kid: string): boolean {
     return this.keys.has(kid);
+  }
+
+  /** The key cached for a kid, without any fetch (the verifier re-checks a refused signature). */
+  cached(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
   }
 
   /** Registers a listener for kids that a fetch no longer found. */

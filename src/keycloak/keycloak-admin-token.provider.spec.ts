@@ -1,4 +1,5 @@
 import type { HttpService } from '@nestjs/axios';
+import type { AxiosResponse } from 'axios';
 import type { AdminConfig } from '../config/admin.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import { ManualClock } from '../../test/utils/manual-clock';
@@ -78,5 +79,60 @@ describe(KeycloakAdminTokenProvider.name, () => {
     );
     await expect(sut.getToken()).rejects.toMatchObject({ code: 'BFF_CLIENT_MISCONFIGURED' });
     expect(await sut.getToken()).toBe('token-1');
+  });
+
+  describe('in master-admin mode', () => {
+    function masterAdmin(refusal: { status: number; error: string; error_description: string }) {
+      const post = jest.fn<Promise<AxiosResponse<KeycloakTokenResponse>>, [string, string]>(() =>
+        Promise.reject(new KeycloakResponseError('token', refusal, undefined)),
+      );
+      const sut = new KeycloakAdminTokenProvider(
+        {} as KeycloakTokenClient,
+        { axiosRef: { post } } as unknown as HttpService,
+        {
+          tokenExpirySkewSec: 30,
+          masterAdmin: { username: 'admin', password: 'wrong' },
+        } as AdminConfig,
+        { clientId: 'bff', url: 'http://kc' } as KeycloakConfig,
+        new ManualClock(0),
+      );
+      return { sut, post };
+    }
+
+    it('should blame the admin credentials, not the client secret, for a refused admin login', async () => {
+      const { sut, post } = masterAdmin({
+        status: 401,
+        error: 'invalid_grant',
+        error_description: 'Invalid user credentials',
+      });
+      const refusal = sut.getToken();
+      // Not INVALID_CREDENTIALS 401: the caller's own login is not what failed.
+      await expect(refusal).rejects.toMatchObject({
+        status: 502,
+        code: 'BFF_CLIENT_MISCONFIGURED',
+        detail: expect.stringContaining('master-realm admin login') as string,
+        hint: expect.stringContaining('KEYCLOAK_ADMIN_PASSWORD') as string,
+      });
+      await expect(refusal).rejects.toMatchObject({
+        hint: expect.not.stringContaining('KEYCLOAK_CLIENT_SECRET') as string,
+      });
+      expect(post).toHaveBeenCalledWith(
+        'http://kc/realms/master/protocol/openid-connect/token',
+        'grant_type=password&client_id=admin-cli&username=admin&password=wrong',
+        expect.anything(),
+      );
+    });
+
+    it("should not name the BFF's client when admin-cli itself is refused", async () => {
+      const { sut } = masterAdmin({
+        status: 401,
+        error: 'unauthorized_client',
+        error_description: 'Invalid client or Invalid client credentials',
+      });
+      await expect(sut.getToken()).rejects.toMatchObject({
+        code: 'BFF_CLIENT_MISCONFIGURED',
+        hint: expect.not.stringContaining("client 'bff'") as string,
+      });
+    });
   });
 });

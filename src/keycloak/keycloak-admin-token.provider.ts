@@ -1,12 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
 import { Clock } from '../common/clock/clock';
-import { adminConfig } from '../config/admin.config';
+import { type AdminConfig, adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
+import { mapTokenEndpointError } from './token-endpoint.errors';
 
 /**
  * The token for Keycloak's Admin REST API: by default the BFF's own service account
@@ -44,13 +44,16 @@ export class KeycloakAdminTokenProvider {
   }
 
   private async grant(): Promise<string> {
+    const masterAdmin = this.admin.masterAdmin;
     let response: KeycloakTokenResponse;
     try {
-      response = this.admin.masterAdmin
-        ? await this.masterAdminGrant()
+      response = masterAdmin
+        ? await this.masterAdminGrant(masterAdmin)
         : await this.tokens.clientCredentialsGrant();
     } catch (err: unknown) {
-      throw mapTokenEndpointError(err, 'client_credentials', this.keycloak.clientId);
+      // A refused master-admin login is about KEYCLOAK_ADMIN_*, not the BFF's client secret.
+      const operation = masterAdmin ? 'master_admin' : 'client_credentials';
+      throw mapTokenEndpointError(err, operation, this.keycloak.clientId);
     }
     // Renew a little early, but never so early that a short-lived token is never reused.
     const skew = Math.min(this.admin.tokenExpirySkewSec, response.expires_in / 2);
@@ -62,8 +65,10 @@ export class KeycloakAdminTokenProvider {
   }
 
   /** The weaker alternative: a master-realm admin through admin-cli's password grant. */
-  private masterAdminGrant(): Promise<KeycloakTokenResponse> {
-    const { username, password } = this.admin.masterAdmin ?? { username: '', password: '' };
+  private masterAdminGrant({
+    username,
+    password,
+  }: NonNullable<AdminConfig['masterAdmin']>): Promise<KeycloakTokenResponse> {
     const body = new URLSearchParams({
       grant_type: 'password',
       client_id: 'admin-cli',

@@ -2,11 +2,10 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { AxiosResponse } from 'axios';
-import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import { callKeycloak } from './keycloak-http';
-import { KeycloakResponseError } from './keycloak.errors';
+import { KeycloakError, KeycloakResponseError, keptFrom } from './keycloak.errors';
 
 /** Keycloak's UserRepresentation, the fields the BFF passes on. */
 export interface KeycloakUser {
@@ -32,29 +31,18 @@ export interface UserQuery {
   enabled?: boolean;
 }
 
-export class AdminPermissionMissingError extends ProblemError {
+export class AdminPermissionMissingError extends KeycloakError {
   constructor(clientId: string, cause: KeycloakResponseError) {
-    super({
-      status: 502,
-      code: 'ADMIN_PERMISSION_MISSING',
-      title: "The BFF's service account lacks admin permissions",
-      detail: "Keycloak's Admin API answered 403 to the BFF",
+    super('ADMIN_PERMISSION_MISSING', "Keycloak's Admin API answered 403 to the BFF", {
       hint: `Grant the realm-management client roles view-users and query-users to service-account-${clientId} (Clients → ${clientId} → Service accounts roles).`,
-      upstream: cause.upstream,
-      cause,
+      ...keptFrom(cause),
     });
   }
 }
 
-export class UserNotFoundError extends ProblemError {
+export class UserNotFoundError extends KeycloakError {
   constructor(id: string, cause?: unknown) {
-    super({
-      status: 404,
-      code: 'USER_NOT_FOUND',
-      title: 'User not found',
-      detail: `No user with id ${id}`,
-      cause,
-    });
+    super('USER_NOT_FOUND', `No user with id ${id}`, { cause });
   }
 }
 

@@ -1,34 +1,80 @@
 import { isAxiosError, type AxiosError } from 'axios';
-import { ErrorCode } from '../common/errors/error-codes';
-import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error';
+import {
+  errorClass,
+  errorTable,
+  type ProblemOptions,
+  type UpstreamInfo,
+} from '../common/errors/problem.error';
+
+/**
+ * Codes of the Keycloak layer: Keycloak unreachable or answering oddly, its refusals at the
+ * token, userinfo and Admin endpoints, and the checks on the tokens it signs (TOKEN_*).
+ * docs/errors.md lists each with its meaning.
+ */
+export const KEYCLOAK_ERRORS = errorTable({
+  IDP_UNAVAILABLE: [503, 'Identity provider unavailable'],
+  IDP_TIMEOUT: [504, 'Identity provider timeout'],
+  IDP_ERROR: [502, 'Unexpected answer from the identity provider'],
+  REALM_NOT_FOUND: [502, 'Realm not found'],
+  BFF_CLIENT_MISCONFIGURED: [502, 'The BFF is misconfigured at Keycloak'],
+  ADMIN_PERMISSION_MISSING: [502, "The BFF's service account lacks admin permissions"],
+  USER_NOT_FOUND: [404, 'User not found'],
+  INVALID_CREDENTIALS: [401, 'Invalid credentials'],
+  ACCOUNT_DISABLED: [403, 'Account disabled'],
+  ACCOUNT_NOT_FULLY_SET_UP: [403, 'Account not fully set up'],
+  INVALID_REFRESH_TOKEN: [401, 'Invalid refresh token'],
+  INVALID_SCOPE: [400, 'Invalid scope'],
+  MISSING_OPENID_SCOPE: [403, 'Token lacks the openid scope'],
+  SESSION_NOT_ACTIVE: [401, 'Access token rejected'],
+  TOKEN_MISSING: [401, 'Access token rejected'],
+  TOKEN_MALFORMED: [401, 'Access token rejected'],
+  TOKEN_EXPIRED: [401, 'Access token rejected'],
+  TOKEN_NOT_YET_VALID: [401, 'Access token rejected'],
+  TOKEN_SIGNATURE_INVALID: [401, 'Access token rejected'],
+  TOKEN_ALGORITHM_NOT_ALLOWED: [401, 'Access token rejected'],
+  TOKEN_ISSUER_MISMATCH: [401, 'Access token rejected'],
+  TOKEN_AUDIENCE_MISMATCH: [401, 'Access token rejected'],
+  TOKEN_UNKNOWN_KEY: [401, 'Access token rejected'],
+  TOKEN_NOT_ACTIVE: [401, 'Access token rejected'],
+  JWKS_UNAVAILABLE: [503, "The realm's signing keys are unavailable"],
+});
+
+export type KeycloakErrorCode = keyof typeof KEYCLOAK_ERRORS;
+
+/** Every error of the Keycloak layer: the status and title follow from the code. */
+export class KeycloakError extends errorClass(KEYCLOAK_ERRORS) {}
 
 /** Which Keycloak endpoint a call went to: names it in messages and logs. */
 export type KeycloakEndpoint =
-  'discovery' | 'token' | 'userinfo' | 'logout' | 'revoke' | 'introspect' | 'jwks' | 'admin';
+  | 'discovery'
+  | 'authorization'
+  | 'token'
+  | 'userinfo'
+  | 'logout'
+  | 'revoke'
+  | 'introspect'
+  | 'jwks'
+  | 'admin';
 
-export class IdpUnavailableError extends ProblemError {
+export class IdpUnavailableError extends KeycloakError {
   constructor(endpoint: KeycloakEndpoint, reason: string, cause?: unknown) {
-    super({
-      status: 503,
-      code: ErrorCode.IDP_UNAVAILABLE,
-      title: 'Identity provider unavailable',
-      detail: `Keycloak could not be reached (${endpoint} endpoint): ${reason}`,
+    super('IDP_UNAVAILABLE', `Keycloak could not be reached (${endpoint} endpoint): ${reason}`, {
       hint: 'Check that Keycloak is running and that KEYCLOAK_URL points to it from the BFF host.',
       cause,
     });
   }
 }
 
-export class IdpTimeoutError extends ProblemError {
+export class IdpTimeoutError extends KeycloakError {
   constructor(endpoint: KeycloakEndpoint, timeoutMs: number | undefined, cause?: unknown) {
-    super({
-      status: 504,
-      code: ErrorCode.IDP_TIMEOUT,
-      title: 'Identity provider timeout',
-      detail: `Keycloak did not answer the ${endpoint} request${timeoutMs ? ` within ${timeoutMs} ms` : ' in time'}`,
-      hint: 'Keycloak is overloaded or a network hop is dropping packets; KEYCLOAK_HTTP_TIMEOUT_MS sets the limit.',
-      cause,
-    });
+    super(
+      'IDP_TIMEOUT',
+      `Keycloak did not answer the ${endpoint} request${timeoutMs ? ` within ${timeoutMs} ms` : ' in time'}`,
+      {
+        hint: 'Keycloak is overloaded or a network hop is dropping packets; KEYCLOAK_HTTP_TIMEOUT_MS sets the limit.',
+        cause,
+      },
+    );
   }
 }
 
@@ -36,7 +82,7 @@ export class IdpTimeoutError extends ProblemError {
  * Keycloak answered with an error status. Feature code narrows this further by `upstream.error`
  * (e.g. invalid_grant → INVALID_CREDENTIALS); unmapped, it is a 502: the caller did nothing wrong.
  */
-export class KeycloakResponseError extends ProblemError {
+export class KeycloakResponseError extends KeycloakError {
   readonly wwwAuthenticate?: string;
   /** Legacy token exchange's `account-link-url` on a `not_linked` answer (a browser URL, no secret). */
   accountLinkUrl?: string;
@@ -48,38 +94,18 @@ export class KeycloakResponseError extends ProblemError {
     cause?: unknown,
   ) {
     const what = [upstream.error, upstream.error_description].filter(Boolean).join(': ');
-    super({
-      status: 502,
-      code: ErrorCode.IDP_ERROR,
-      title: 'Unexpected answer from the identity provider',
-      detail: `Keycloak's ${endpoint} endpoint answered ${upstream.status}${what ? ` (${what})` : ''}`,
-      upstream,
-      cause,
-    });
+    super(
+      'IDP_ERROR',
+      `Keycloak's ${endpoint} endpoint answered ${upstream.status}${what ? ` (${what})` : ''}`,
+      { upstream, cause },
+    );
     this.wwwAuthenticate = wwwAuthenticate;
   }
 }
 
-/** Our answer to a Keycloak refusal, keeping Keycloak's words (`upstream`) and the cause. */
-export function keycloakProblem(
-  e: KeycloakResponseError,
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  hint?: string,
-  extensions?: Record<string, unknown>,
-): ProblemError {
-  return new ProblemError({
-    status,
-    code,
-    title,
-    detail,
-    hint,
-    extensions,
-    upstream: e.upstream,
-    cause: e,
-  });
+/** What our answer to a Keycloak refusal keeps of it: Keycloak's words (`upstream`) and the cause. */
+export function keptFrom(e: KeycloakResponseError): Pick<ProblemOptions, 'upstream' | 'cause'> {
+  return { upstream: e.upstream, cause: e };
 }
 
 const UNREACHABLE = new Set([

@@ -7,8 +7,21 @@ import { KeycloakHttpAgents } from './keycloak-http-agents';
 import { JwksService } from './jwks.service';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import { KeycloakAdminClient } from './keycloak-admin.client';
+import { KeycloakAuthorizationProbe } from './keycloak-authorization.probe';
 import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
+import { RealmTokenVerifier } from './realm-token.verifier';
+
+/** What the rest of the app may use to reach Keycloak. */
+const CLIENTS = [
+  OidcDiscoveryService,
+  JwksService,
+  RealmTokenVerifier,
+  KeycloakTokenClient,
+  KeycloakAdminTokenProvider,
+  KeycloakAdminClient,
+  KeycloakAuthorizationProbe,
+];
 
 /** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */
 @Global()
@@ -27,20 +40,8 @@ import { OidcDiscoveryService } from './oidc-discovery.service';
       }),
     }),
   ],
-  providers: [
-    OidcDiscoveryService,
-    JwksService,
-    KeycloakTokenClient,
-    KeycloakAdminTokenProvider,
-    KeycloakAdminClient,
-  ],
-  exports: [
-    HttpModule,
-    OidcDiscoveryService,
-    JwksService,
-    KeycloakTokenClient,
-    KeycloakAdminTokenProvider,
-    KeycloakAdminClient,
-  ],
+  providers: [...CLIENTS],
+  // Not HttpModule: feature code reaches Keycloak through these clients only, never axios.
+  exports: [...CLIENTS],
 })
 export class KeycloakModule {}

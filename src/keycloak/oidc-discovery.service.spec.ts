@@ -53,11 +53,19 @@ describe(OidcDiscoveryService.name, () => {
     const endpoints = await sut.getEndpoints();
     expect(endpoints.token).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/token`);
     expect(endpoints.jwks).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/certs`);
+    expect(endpoints.authorization).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/auth`);
     // Browser-facing endpoints keep the public host.
     expect((await sut.getMetadata()).authorization_endpoint).toBe(
       `${PUBLIC}/realms/demo/protocol/openid-connect/auth`,
     );
     sut.onApplicationShutdown();
+  });
+
+  it("should guess the realm's certs URL under KEYCLOAK_URL without calling Keycloak", () => {
+    const get = jest.fn(() => ok(metadata(PUBLIC)));
+    const sut = new OidcDiscoveryService(http(get), config(INTERNAL, PUBLIC));
+    expect(sut.conventionalJwksUri).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/certs`);
+    expect(get).not.toHaveBeenCalled();
   });
 
   it('should share one request between concurrent callers', async () => {

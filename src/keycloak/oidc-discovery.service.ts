@@ -7,11 +7,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ErrorCode } from '../common/errors/error-codes';
-import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
-import { IdpUnavailableError, KeycloakResponseError } from './keycloak.errors';
+import { IdpUnavailableError, KeycloakError, KeycloakResponseError } from './keycloak.errors';
 
 /** The parts of the realm's OpenID Provider Metadata the BFF uses. */
 export interface OidcMetadata {
@@ -30,6 +28,8 @@ export interface OidcMetadata {
 
 /** Endpoints the BFF calls server-side, rewritten to KEYCLOAK_URL when that differs from the public URL. */
 export interface BackchannelEndpoints {
+  /** Browsers get the public one; only a server-side probe of the browser flow calls this. */
+  authorization: string;
   token: string;
   userinfo: string;
   jwks: string;
@@ -38,13 +38,9 @@ export interface BackchannelEndpoints {
   introspection?: string;
 }
 
-export class RealmNotFoundError extends ProblemError {
+export class RealmNotFoundError extends KeycloakError {
   constructor(realm: string, url: string, cause?: unknown) {
-    super({
-      status: 502,
-      code: ErrorCode.REALM_NOT_FOUND,
-      title: 'Realm not found',
-      detail: `Keycloak at ${url} has no realm '${realm}'`,
+    super('REALM_NOT_FOUND', `Keycloak at ${url} has no realm '${realm}'`, {
       hint: 'Check KEYCLOAK_REALM (realm names are case-sensitive) and KEYCLOAK_URL.',
       cause,
     });
@@ -126,6 +122,14 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
     return this.backchannel as BackchannelEndpoints;
   }
 
+  /**
+   * Where Keycloak serves the realm's keys by convention, for diagnosing a realm whose discovery
+   * document cannot be read; everything else takes `jwks_uri` from discovery.
+   */
+  get conventionalJwksUri(): string {
+    return `${this.config.url}/realms/${encodeURIComponent(this.config.realm)}/protocol/openid-connect/certs`;
+  }
+
   /** A fresh round-trip to Keycloak, for readiness. Also completes a late first load. */
   async probe(): Promise<void> {
     this.inFlight = undefined;
@@ -194,6 +198,7 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
         ? `${url}${endpoint.slice(publicUrl.length)}`
         : endpoint) as T;
     return {
+      authorization: rewrite(metadata.authorization_endpoint),
       token: rewrite(metadata.token_endpoint),
       userinfo: rewrite(metadata.userinfo_endpoint),
       jwks: rewrite(metadata.jwks_uri),

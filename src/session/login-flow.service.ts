@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
 import { keycloakConfig } from '../config/keycloak.config';
 import { sessionConfig } from '../config/session.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
 import type { CallbackQueryDto } from './dto/callback-query.dto';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { checkReturnTo } from './return-to';

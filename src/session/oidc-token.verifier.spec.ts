@@ -5,6 +5,7 @@ import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { JwksService } from '../keycloak/jwks.service';
+import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_MAX_AGE_S,
@@ -26,13 +27,21 @@ const repository = new SessionRepository(
   {} as SessionConfig,
 );
 
+const keycloak = { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig;
+const auth = { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig;
+const realmKey = { kid: 'k1', alg: 'RS256', key: publicKey };
 const sut = new OidcTokenVerifier(
-  {
-    getKey: () => Promise.resolve({ kid: 'k1', alg: 'RS256', key: publicKey }),
-    algorithms: ['RS256'],
-  } as unknown as JwksService,
-  { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig,
-  { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig,
+  new RealmTokenVerifier(
+    {
+      getKey: () => Promise.resolve(realmKey),
+      cached: () => realmKey,
+      algorithms: ['RS256'],
+    } as unknown as JwksService,
+    keycloak,
+    auth,
+  ),
+  keycloak,
+  auth,
   repository,
 );
 

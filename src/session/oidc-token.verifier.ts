@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { decode, type JwtPayload, verify } from 'jsonwebtoken';
+import { decode, type JwtPayload } from 'jsonwebtoken';
 import type { AccessTokenClaims } from '../auth/authenticated-user';
-import { toTokenError } from '../auth/token-errors';
 import { ProblemError } from '../common/errors/problem.error';
 import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
-import { ASYMMETRIC_ALGORITHMS, JwksService } from '../keycloak/jwks.service';
-import { realmKeyFor } from '../keycloak/jwt-key';
+import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 
@@ -35,14 +33,15 @@ export interface LogoutTokenClaims {
 }
 
 /**
- * Verifies the JWTs the session mode receives, with the realm keys the bearer guard uses:
- * signature, pinned asymmetric algorithms, issuer, audience and expiry, then what each token
- * type adds (OIDC Core §3.1.3.7 for ID tokens, Back-Channel Logout §2.6 for logout tokens).
+ * Verifies the JWTs the session mode receives with the bearer guard's verifier
+ * (RealmTokenVerifier: signature, pinned asymmetric algorithms, issuer, audience and expiry),
+ * then what each token type adds (OIDC Core §3.1.3.7 for ID tokens, Back-Channel Logout §2.6
+ * for logout tokens).
  */
 @Injectable()
 export class OidcTokenVerifier {
   constructor(
-    private readonly jwks: JwksService,
+    private readonly tokens: RealmTokenVerifier,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     private readonly sessions: SessionRepository,
@@ -56,21 +55,17 @@ export class OidcTokenVerifier {
    */
   async accessToken(token: string): Promise<AccessTokenClaims> {
     try {
-      return (await this.verify(token, this.auth.audience, 'access token')) as AccessTokenClaims;
+      return (await this.tokens.verify(token, 'access')) as AccessTokenClaims;
     } catch (err: unknown) {
-      const mapped = toTokenError(err, {
-        issuer: this.keycloak.expectedIssuer,
-        audience: this.auth.audience,
-      });
-      if (mapped.status >= 500) {
-        throw mapped;
+      if (!(err instanceof ProblemError) || err.status >= 500) {
+        throw err;
       }
       throw new SessionError(
         'ACCESS_TOKEN_INVALID',
-        `Keycloak issued an access token this BFF refuses (${mapped.code}): ${mapped.detail}`,
+        `Keycloak issued an access token this BFF refuses (${err.code}): ${err.detail}`,
         {
           hint:
-            mapped.hint ??
+            err.hint ??
             `Check that the client '${this.keycloak.clientId}' issues tokens with aud '${this.auth.audience}' (AUTH_AUDIENCE) and iss '${this.keycloak.expectedIssuer}'.`,
           cause: err,
         },
@@ -81,7 +76,7 @@ export class OidcTokenVerifier {
   async idToken(token: string, expectedNonce: string): Promise<IdTokenClaims> {
     let claims: JwtPayload;
     try {
-      claims = await this.verify(token, this.keycloak.clientId, 'ID token');
+      claims = await this.tokens.verify(token, 'id');
     } catch (err: unknown) {
       throw new SessionError('ID_TOKEN_INVALID', `The ID token was refused: ${reason(err)}`, {
         cause: err,
@@ -114,7 +109,7 @@ export class OidcTokenVerifier {
   async logoutToken(token: string): Promise<LogoutTokenClaims> {
     let claims: JwtPayload;
     try {
-      claims = await this.verify(token, this.keycloak.clientId, 'logout token');
+      claims = await this.tokens.verify(token, 'logout');
     } catch (err: unknown) {
       throw invalidLogoutToken(reason(err), err);
     }
@@ -155,20 +150,6 @@ export class OidcTokenVerifier {
       throw invalidLogoutToken('its jti was already used (a replayed logout token)');
     }
     return { sid, sub };
-  }
-
-  private async verify(token: string, audience: string, what: string): Promise<JwtPayload> {
-    const key = await realmKeyFor(this.jwks, this.keycloak.expectedIssuer, token, what);
-    const payload = verify(token, key, {
-      algorithms: [...ASYMMETRIC_ALGORITHMS],
-      issuer: this.keycloak.expectedIssuer,
-      audience,
-      clockTolerance: this.auth.clockToleranceSec,
-    });
-    if (typeof payload === 'string') {
-      throw new Error(`The ${what} has no JSON payload`);
-    }
-    return payload;
   }
 }
 

@@ -1,37 +1,7 @@
-import { ProblemError, type UpstreamInfo } from '../common/errors/problem.error';
+import { errorClass, errorTable } from '../common/errors/problem.error';
 
 /** Codes of the cookie-session mode; docs/errors.md lists each with its meaning. */
-export const SessionErrorCode = {
-  SESSION_MODE_DISABLED: 'SESSION_MODE_DISABLED',
-  INVALID_RETURN_TO: 'INVALID_RETURN_TO',
-  LOGIN_TRANSACTION_MISSING: 'LOGIN_TRANSACTION_MISSING',
-  LOGIN_STATE_MISMATCH: 'LOGIN_STATE_MISMATCH',
-  LOGIN_DENIED: 'LOGIN_DENIED',
-  LOGIN_FAILED: 'LOGIN_FAILED',
-  LOGIN_RETRY_FAILED: 'LOGIN_RETRY_FAILED',
-  AUTHORIZATION_CODE_INVALID: 'AUTHORIZATION_CODE_INVALID',
-  ID_TOKEN_INVALID: 'ID_TOKEN_INVALID',
-  NONCE_MISMATCH: 'NONCE_MISMATCH',
-  ACCESS_TOKEN_INVALID: 'ACCESS_TOKEN_INVALID',
-  SESSION_MISSING: 'SESSION_MISSING',
-  SESSION_EXPIRED: 'SESSION_EXPIRED',
-  SESSION_REFRESH_FAILED: 'SESSION_REFRESH_FAILED',
-  SESSION_REFRESH_BUSY: 'SESSION_REFRESH_BUSY',
-  CSRF_HEADER_MISSING: 'CSRF_HEADER_MISSING',
-  LOGOUT_TOKEN_INVALID: 'LOGOUT_TOKEN_INVALID',
-  SESSION_STORE_UNAVAILABLE: 'SESSION_STORE_UNAVAILABLE',
-} as const;
-
-export type SessionErrorCode = (typeof SessionErrorCode)[keyof typeof SessionErrorCode];
-
-interface Options {
-  hint?: string;
-  cause?: unknown;
-  upstream?: UpstreamInfo;
-  headers?: Record<string, string>;
-}
-
-const TITLES: Record<SessionErrorCode, [status: number, title: string]> = {
+export const SESSION_ERRORS = errorTable({
   SESSION_MODE_DISABLED: [404, 'Cookie-session mode is off'],
   INVALID_RETURN_TO: [400, 'returnTo is not allowed'],
   LOGIN_TRANSACTION_MISSING: [400, 'No pending login'],
@@ -50,12 +20,9 @@ const TITLES: Record<SessionErrorCode, [status: number, title: string]> = {
   CSRF_HEADER_MISSING: [403, 'CSRF header missing'],
   LOGOUT_TOKEN_INVALID: [400, 'Logout token rejected'],
   SESSION_STORE_UNAVAILABLE: [503, 'Session store unavailable'],
-};
+});
+
+export type SessionErrorCode = keyof typeof SESSION_ERRORS;
 
 /** Every refusal of the session mode: one class, the status and title follow from the code. */
-export class SessionError extends ProblemError {
-  constructor(code: SessionErrorCode, detail: string, options: Options = {}) {
-    const [status, title] = TITLES[code];
-    super({ status, code, title, detail, ...options });
-  }
-}
+export class SessionError extends errorClass(SESSION_ERRORS) {}

@@ -1,5 +1,5 @@
 import { ProblemError } from '../common/errors/problem.error';
-import { TokenRejectedError } from '../auth/auth.errors';
+import { TokenRejectedError } from '../keycloak/token.errors';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { type ExchangeContext, mapTokenExchangeError } from './token-exchange.errors';
 

@@ -1,22 +1,27 @@
-import { ProblemError } from '../common/errors/problem.error';
-import { AuthErrorCode, TokenRejectedError } from '../auth/auth.errors';
-import { mapTokenEndpointError } from '../auth/keycloak-auth-errors';
-import { keycloakProblem as problem, KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { errorClass, errorTable, type ProblemError } from '../common/errors/problem.error';
+import { KeycloakError, KeycloakResponseError, keptFrom } from '../keycloak/keycloak.errors';
+import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
+import { TokenRejectedError } from '../keycloak/token.errors';
 
 /** Codes of the token-exchange module; docs/errors.md lists each with its meaning. */
-export const TokenExchangeErrorCode = {
-  TOKEN_EXCHANGE_FORBIDDEN: 'TOKEN_EXCHANGE_FORBIDDEN',
-  TOKEN_EXCHANGE_DENIED: 'TOKEN_EXCHANGE_DENIED',
-  TOKEN_EXCHANGE_NOT_ENABLED: 'TOKEN_EXCHANGE_NOT_ENABLED',
-  AUDIENCE_NOT_AVAILABLE: 'AUDIENCE_NOT_AVAILABLE',
-  ACCOUNT_NOT_LINKED: 'ACCOUNT_NOT_LINKED',
-  REQUESTED_TOKEN_TYPE_UNSUPPORTED: 'REQUESTED_TOKEN_TYPE_UNSUPPORTED',
-  REQUESTED_SUBJECT_NOT_FOUND: 'REQUESTED_SUBJECT_NOT_FOUND',
-  SUBJECT_TOKEN_INVALID: 'SUBJECT_TOKEN_INVALID',
-  TOKEN_EXCHANGE_INVALID_REQUEST: 'TOKEN_EXCHANGE_INVALID_REQUEST',
-  IDENTITY_PROVIDER_NOT_FOUND: 'IDENTITY_PROVIDER_NOT_FOUND',
-  ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
-} as const;
+export const TOKEN_EXCHANGE_ERRORS = errorTable({
+  TOKEN_EXCHANGE_FORBIDDEN: [403, 'Token exchange not allowed by the BFF'],
+  TOKEN_EXCHANGE_DENIED: [403, 'Token exchange denied'],
+  TOKEN_EXCHANGE_NOT_ENABLED: [502, 'Token exchange is not enabled for the BFF client'],
+  AUDIENCE_NOT_AVAILABLE: [400, 'Audience not available'],
+  ACCOUNT_NOT_LINKED: [400, 'Account not linked'],
+  REQUESTED_TOKEN_TYPE_UNSUPPORTED: [400, 'Requested token type not allowed'],
+  REQUESTED_SUBJECT_NOT_FOUND: [400, 'Requested subject not found'],
+  SUBJECT_TOKEN_INVALID: [400, 'External token refused'],
+  TOKEN_EXCHANGE_INVALID_REQUEST: [400, 'Token exchange request refused'],
+  IDENTITY_PROVIDER_NOT_FOUND: [502, 'Identity provider not found'],
+  ACCOUNT_EXISTS: [409, 'Account exists but is not linked'],
+});
+
+export type TokenExchangeErrorCode = keyof typeof TOKEN_EXCHANGE_ERRORS;
+
+/** Every refusal of the token-exchange module: the status and title follow from the code. */
+export class TokenExchangeError extends errorClass(TOKEN_EXCHANGE_ERRORS) {}
 
 /** The BFF's own rules, named in the 403 so an operator knows which setting refused. */
 export type ExchangeRule =
@@ -29,16 +34,9 @@ export type ExchangeRule =
   | 'external-issuer-allow-list';
 
 /** A request the BFF refuses before Keycloak sees it. */
-export class TokenExchangeForbiddenError extends ProblemError {
+export class TokenExchangeForbiddenError extends TokenExchangeError {
   constructor(rule: ExchangeRule, detail: string, hint: string) {
-    super({
-      status: 403,
-      code: TokenExchangeErrorCode.TOKEN_EXCHANGE_FORBIDDEN,
-      title: 'Token exchange not allowed by the BFF',
-      detail,
-      hint,
-      extensions: { rule },
-    });
+    super('TOKEN_EXCHANGE_FORBIDDEN', detail, { hint, extensions: { rule } });
   }
 }
 
@@ -61,7 +59,7 @@ const said = (e: KeycloakResponseError): string =>
   e.upstream?.error_description ?? 'no description';
 
 const invalidScope = (e: KeycloakResponseError, hint: string): ProblemError =>
-  problem(e, 400, AuthErrorCode.INVALID_SCOPE, 'Invalid scope', said(e), hint);
+  new KeycloakError('INVALID_SCOPE', said(e), { hint, ...keptFrom(e) });
 
 const idpPermissionHint = (ctx: ExchangeContext): string =>
   `Grant the legacy fine-grained permission "token-exchange" on identity provider '${ctx.issuer ?? '?'}' to '${ctx.clientId}' (Identity providers → ${ctx.issuer ?? 'alias'} → Permissions).`;
@@ -85,26 +83,26 @@ const EXCHANGE_RULES: Rule[] = [
     error: /^not_linked$/,
     description: /./,
     make: (e, ctx) =>
-      problem(
-        e,
-        400,
-        TokenExchangeErrorCode.ACCOUNT_NOT_LINKED,
-        'Account not linked',
+      new TokenExchangeError(
+        'ACCOUNT_NOT_LINKED',
         `The user has no link to identity provider '${ctx.issuer ?? '?'}' yet`,
-        'Send the user through accountLinkUrl in a browser (client-initiated account linking), then retry.',
-        e.accountLinkUrl ? { accountLinkUrl: e.accountLinkUrl } : undefined,
+        {
+          hint: 'Send the user through accountLinkUrl in a browser (client-initiated account linking), then retry.',
+          extensions: e.accountLinkUrl ? { accountLinkUrl: e.accountLinkUrl } : undefined,
+          ...keptFrom(e),
+        },
       ),
   },
   {
     description: /audience not available|audience not found|invalid audience|client not found/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        400,
-        TokenExchangeErrorCode.AUDIENCE_NOT_AVAILABLE,
-        'Audience not available',
+      new TokenExchangeError(
+        'AUDIENCE_NOT_AVAILABLE',
         `Keycloak cannot issue a token for ${ctx.audiences.map((a) => `'${a}'`).join(', ') || 'that audience'}: ${said(e)}`,
-        "The user needs a role of the audience client (or the client an audience mapper for it), and the client must exist in the realm; check the audience's spelling.",
+        {
+          hint: "The user needs a role of the audience client (or the client an audience mapper for it), and the client must exist in the realm; check the audience's spelling.",
+          ...keptFrom(e),
+        },
       ),
   },
   {
@@ -120,37 +118,34 @@ const EXCHANGE_RULES: Rule[] = [
     description:
       /standard token exchange is not enabled|token exchange (feature )?(is )?(disabled|not enabled)/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        502,
-        TokenExchangeErrorCode.TOKEN_EXCHANGE_NOT_ENABLED,
-        'Token exchange is not enabled for the BFF client',
+      new TokenExchangeError(
+        'TOKEN_EXCHANGE_NOT_ENABLED',
         `Keycloak refused the exchange: ${said(e)}`,
-        `Turn on "Standard token exchange" on client '${ctx.clientId}' (attribute standard.token.exchange.enabled=true); impersonation and external tokens also need Keycloak started with --features=token-exchange,admin-fine-grained-authz:v1.`,
+        {
+          hint: `Turn on "Standard token exchange" on client '${ctx.clientId}' (attribute standard.token.exchange.enabled=true); impersonation and external tokens also need Keycloak started with --features=token-exchange,admin-fine-grained-authz:v1.`,
+          ...keptFrom(e),
+        },
       ),
   },
   {
     description: /not within the token audience/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        403,
-        TokenExchangeErrorCode.TOKEN_EXCHANGE_DENIED,
-        'Token exchange denied',
+      new TokenExchangeError(
+        'TOKEN_EXCHANGE_DENIED',
         `The subject token was not issued for client '${ctx.clientId}': ${said(e)}`,
-        `Add an audience mapper that puts '${ctx.clientId}' into the aud of access tokens (Client scopes → ${ctx.clientId}-dedicated → Add mapper → Audience).`,
+        {
+          hint: `Add an audience mapper that puts '${ctx.clientId}' into the aud of access tokens (Client scopes → ${ctx.clientId}-dedicated → Add mapper → Audience).`,
+          ...keptFrom(e),
+        },
       ),
   },
   {
     description: /not allowed to exchange|not allowed to impersonate|client not allowed|forbidden/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        403,
-        TokenExchangeErrorCode.TOKEN_EXCHANGE_DENIED,
-        'Token exchange denied',
+      new TokenExchangeError(
+        'TOKEN_EXCHANGE_DENIED',
         `Keycloak's permissions refuse this exchange for client '${ctx.clientId}': ${said(e)}`,
-        DENIED_HINTS[ctx.kind](ctx),
+        { hint: DENIED_HINTS[ctx.kind](ctx), ...keptFrom(e) },
       ),
   },
   {
@@ -160,52 +155,52 @@ const EXCHANGE_RULES: Rule[] = [
   {
     description: /requested_token_type unsupported|not valid as requested_token_type/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        400,
-        TokenExchangeErrorCode.REQUESTED_TOKEN_TYPE_UNSUPPORTED,
-        'Requested token type not allowed',
+      new TokenExchangeError(
+        'REQUESTED_TOKEN_TYPE_UNSUPPORTED',
         `Keycloak will not issue a ${ctx.requestedTokenType.replace(/^urn:ietf:params:oauth:token-type:/, '')} for this exchange`,
-        ctx.requestedTokenType.endsWith(':refresh_token')
-          ? `Allow refresh tokens for standard token exchange on client '${ctx.clientId}' (attribute standard.token.exchange.enableRefreshRequestedTokenType=SAME_SESSION), or ask for an access_token.`
-          : 'Ask for access_token, or a type the client supports for this kind of exchange.',
+        {
+          hint: ctx.requestedTokenType.endsWith(':refresh_token')
+            ? `Allow refresh tokens for standard token exchange on client '${ctx.clientId}' (attribute standard.token.exchange.enableRefreshRequestedTokenType=SAME_SESSION), or ask for an access_token.`
+            : 'Ask for access_token, or a type the client supports for this kind of exchange.',
+          ...keptFrom(e),
+        },
       ),
   },
   {
     error: /^(invalid_issuer|invalid_request)$/,
     description: /invalid (subject_)?issuer/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        502,
-        TokenExchangeErrorCode.IDENTITY_PROVIDER_NOT_FOUND,
-        'Identity provider not found',
+      new TokenExchangeError(
+        'IDENTITY_PROVIDER_NOT_FOUND',
         `Realm has no identity provider '${ctx.issuer ?? '?'}', though TOKEN_EXCHANGE_EXTERNAL_ISSUERS lists it`,
-        'Create the identity provider with that alias in Keycloak, or remove the alias from TOKEN_EXCHANGE_EXTERNAL_ISSUERS.',
+        {
+          hint: 'Create the identity provider with that alias in Keycloak, or remove the alias from TOKEN_EXCHANGE_EXTERNAL_ISSUERS.',
+          ...keptFrom(e),
+        },
       ),
   },
   {
     description: /user already exists/i,
     make: (e, ctx) =>
-      problem(
-        e,
-        409,
-        TokenExchangeErrorCode.ACCOUNT_EXISTS,
-        'Account exists but is not linked',
+      new TokenExchangeError(
+        'ACCOUNT_EXISTS',
         `A user with the external account's username or email already exists and is not linked to '${ctx.issuer ?? '?'}'`,
-        'The user logs in and links the account (account console or client-initiated linking); then the exchange finds the link.',
+        {
+          hint: 'The user logs in and links the account (account console or client-initiated linking); then the exchange finds the link.',
+          ...keptFrom(e),
+        },
       ),
   },
   {
     description: /requested subject not found|user not found|invalid (requested_)?subject/i,
     make: (e) =>
-      problem(
-        e,
-        400,
-        TokenExchangeErrorCode.REQUESTED_SUBJECT_NOT_FOUND,
-        'Requested subject not found',
+      new TokenExchangeError(
+        'REQUESTED_SUBJECT_NOT_FOUND',
         `Keycloak has no such user to impersonate: ${said(e)}`,
-        'Pass the username or the user id of an existing, enabled user as requested_subject.',
+        {
+          hint: 'Pass the username or the user id of an existing, enabled user as requested_subject.',
+          ...keptFrom(e),
+        },
       ),
   },
 ];
@@ -230,13 +225,13 @@ export function mapTokenExchangeError(err: unknown, ctx: ExchangeContext): unkno
   // Keycloak answers 500 to an external token it cannot parse: the token is the caller's.
   const unparseable = err.upstream?.status === 500;
   if (ctx.kind === 'external-in' && (unparseable || EXTERNAL_TOKEN_REFUSED.test(description))) {
-    return problem(
-      err,
-      400,
-      TokenExchangeErrorCode.SUBJECT_TOKEN_INVALID,
-      'External token refused',
+    return new TokenExchangeError(
+      'SUBJECT_TOKEN_INVALID',
       `Keycloak could not validate the token from '${ctx.issuer ?? '?'}': ${description}`,
-      'Send a current access token issued by that identity provider, and check the provider settings (issuer, JWKS URL or userinfo URL) in Keycloak.',
+      {
+        hint: 'Send a current access token issued by that identity provider, and check the provider settings (issuer, JWKS URL or userinfo URL) in Keycloak.',
+        ...keptFrom(err),
+      },
     );
   }
   // Our bearer passed local checks but Keycloak no longer accepts it (its session ended).
@@ -244,23 +239,19 @@ export function mapTokenExchangeError(err: unknown, ctx: ExchangeContext): unkno
     return new TokenRejectedError(
       'SESSION_NOT_ACTIVE',
       `Keycloak refused the subject token: ${description}`,
-      {
-        hint: 'Log in again.',
-        upstream: err.upstream,
-        cause: err,
-      },
+      { hint: 'Log in again.', ...keptFrom(err) },
     );
   }
   const mapped = mapTokenEndpointError(err, 'exchange', ctx.clientId);
   // Keycloak refused a parameter combination we do not know by name: still the request's fault.
   if (mapped === err && err.upstream?.status === 400 && error === 'invalid_request') {
-    return problem(
-      err,
-      400,
-      TokenExchangeErrorCode.TOKEN_EXCHANGE_INVALID_REQUEST,
-      'Token exchange request refused',
+    return new TokenExchangeError(
+      'TOKEN_EXCHANGE_INVALID_REQUEST',
       `Keycloak refused the exchange request: ${description || 'invalid_request'}`,
-      'Check the combination of audience, scope, requested_token_type, requested_subject and the issuer fields.',
+      {
+        hint: 'Check the combination of audience, scope, requested_token_type, requested_subject and the issuer fields.',
+        ...keptFrom(err),
+      },
     );
   }
   return mapped;

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { TokenRejectedError } from '../auth/auth.errors';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { keycloakConfig } from '../config/keycloak.config';
 import { tokenExchangeConfig } from '../config/token-exchange.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
+import { TokenRejectedError } from '../keycloak/token.errors';
 import { type TokenExchangeDto, toTokenTypeUrn } from './dto/token-exchange.dto';
 import type { TokenExchangeResponseDto } from './dto/token-exchange-response.dto';
 import {

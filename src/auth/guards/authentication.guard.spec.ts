@@ -8,6 +8,7 @@ import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
 import type { JwksService, KeysRemovedListener } from '../../keycloak/jwks.service';
+import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { AuthModule } from '../auth.module';
 import type { AuthenticatedUser } from '../authenticated-user';
 import { BEARER_OPTIONAL_WHEN_KEY } from '../decorators/bearer-optional-when.decorator';
@@ -17,6 +18,7 @@ import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy';
 
 const ISSUER = 'http://kc/realms/demo';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KEY = { kid: 'k1', alg: 'RS256', key: publicKey };
 const nowS = () => Math.floor(Date.now() / 1000);
 const token = (claims: object = {}) =>
   sign({ sub: 'alice', iss: ISSUER, aud: 'bff', exp: nowS() + 300, ...claims }, privateKey, {
@@ -51,16 +53,19 @@ class TestCookieStrategy extends passport.Strategy {
 function setup() {
   let removed: KeysRemovedListener = () => undefined;
   const jwks = {
-    getKey: jest.fn(() => Promise.resolve({ kid: 'k1', alg: 'RS256', key: publicKey })),
+    getKey: jest.fn(() => Promise.resolve(KEY)),
+    cached: () => KEY,
+    algorithms: ['RS256'],
     has: (kid: string) => kid === 'k1',
     onKeysRemoved: (listener: KeysRemovedListener) => (removed = listener),
   };
-  const bearer = new JwtStrategy(
+  const auth = { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig;
+  const verifier = new RealmTokenVerifier(
     jwks as unknown as JwksService,
-    { expectedIssuer: ISSUER } as KeycloakConfig,
-    { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig,
-    new SystemClock(),
+    { expectedIssuer: ISSUER, clientId: 'bff' } as KeycloakConfig,
+    auth,
   );
+  const bearer = new JwtStrategy(verifier, jwks as unknown as JwksService, auth, new SystemClock());
   const cookie = new TestCookieStrategy();
   passport.use(COOKIE_SOURCE, cookie);
   const options = Object.assign(new AuthModuleOptions(), {

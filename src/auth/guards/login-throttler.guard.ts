@@ -1,7 +1,6 @@
 import { applyDecorators, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { ProblemError } from '../../common/errors/problem.error';
-import { AuthErrorCode } from '../auth.errors';
+import { AuthError } from '../auth.errors';
 
 /**
  * Throttler names: password logins have one budget per client IP and one per username
@@ -50,11 +49,7 @@ export class LoginThrottlerGuard extends ThrottlerGuard {
       : detail.tracker.startsWith('username:')
         ? 'Too many login attempts for this username'
         : 'Too many login attempts from this address';
-    throw new ProblemError({
-      status: 429,
-      code: AuthErrorCode.RATE_LIMITED,
-      title: 'Too many login attempts',
-      detail: `${what}; try again in ${retryAfter} s`,
+    throw new AuthError('RATE_LIMITED', `${what}; try again in ${retryAfter} s`, {
       headers: { 'Retry-After': String(retryAfter) },
       extensions: { retryAfterSeconds: retryAfter },
     });

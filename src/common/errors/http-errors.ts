@@ -1,30 +1,43 @@
-import { ErrorCode } from './error-codes';
-import { ProblemError } from './problem.error';
+import { errorClass, errorTable } from './problem.error';
+
+/**
+ * Codes of the HTTP layer itself: a request that fails before any feature sees it, and our own
+ * bugs. Stable: clients switch on them, so a code is never renamed or reused; docs/errors.md
+ * lists each with its meaning.
+ */
+export const HTTP_ERRORS = errorTable({
+  VALIDATION_FAILED: [400, 'Request validation failed'],
+  BAD_REQUEST: [400, 'Bad request'],
+  NOT_FOUND: [404, 'Not found'],
+  METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
+  PAYLOAD_TOO_LARGE: [413, 'Payload too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
+  INTERNAL: [500, 'Internal server error'],
+});
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+/** Every error of the HTTP layer: the status and title follow from the code. */
+export class HttpError extends errorClass(HTTP_ERRORS) {}
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
-export class ValidationFailedError extends ProblemError {
+export class ValidationFailedError extends HttpError {
   constructor(readonly errors: FieldError[]) {
-    super({
-      status: 400,
-      code: ErrorCode.VALIDATION_FAILED,
-      title: 'Request validation failed',
-      detail: errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'The request is invalid',
-      extensions: { errors },
-    });
+    super(
+      'VALIDATION_FAILED',
+      errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'The request is invalid',
+      { extensions: { errors } },
+    );
   }
 }
 
-export class InternalError extends ProblemError {
+export class InternalError extends HttpError {
   constructor(cause?: unknown) {
-    super({
-      status: 500,
-      code: ErrorCode.INTERNAL,
-      title: 'Internal server error',
-      detail: 'An unexpected error occurred. Quote the requestId when reporting it.',
+    super('INTERNAL', 'An unexpected error occurred. Quote the requestId when reporting it.', {
       cause,
     });
   }

@@ -1,33 +1,39 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ErrorCode } from './error-codes';
-import { InternalError } from './http-errors';
+import { HttpError, type HttpErrorCode, InternalError } from './http-errors';
 import { ProblemError } from './problem.error';
 
-const CODE_BY_STATUS: Partial<Record<number, string>> = {
-  400: ErrorCode.BAD_REQUEST,
-  404: ErrorCode.NOT_FOUND,
-  405: ErrorCode.METHOD_NOT_ALLOWED,
-  413: ErrorCode.PAYLOAD_TOO_LARGE,
-  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+const CODE_BY_STATUS: Partial<Record<number, HttpErrorCode>> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-/** `TOO_MANY_REQUESTS` from 429, for statuses that have no code of their own yet. */
-function codeForStatus(status: number): string {
-  const known = CODE_BY_STATUS[status];
-  if (known) {
-    return known;
+/**
+ * A 4xx that Fastify or Nest raised with a status no code of HTTP_ERRORS stands for. None is
+ * known to occur; rather than answer it with another status, it keeps its own, and the status's
+ * name (`TOO_MANY_REQUESTS` for 429) stands in for a code. The one problem outside the tables.
+ */
+class UnlistedStatusError extends ProblemError {
+  constructor(status: number, detail: string, cause: unknown) {
+    const name: string | undefined = HttpStatus[status];
+    const words = name?.toLowerCase().replace(/_/g, ' ');
+    super({
+      status,
+      code: name ?? `HTTP_${status}`,
+      title: words ? words.charAt(0).toUpperCase() + words.slice(1) : `HTTP ${status}`,
+      detail,
+      cause,
+    });
   }
-  const name: string | undefined = HttpStatus[status];
-  return name ?? `HTTP_${status}`;
 }
 
-function titleForStatus(status: number): string {
-  const name: string | undefined = HttpStatus[status];
-  if (!name) {
-    return `HTTP ${status}`;
-  }
-  const words = name.toLowerCase().replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+function clientError(status: number, detail: string, cause: unknown): ProblemError {
+  const code = CODE_BY_STATUS[status];
+  return code
+    ? new HttpError(code, detail, { cause })
+    : new UnlistedStatusError(status, detail, cause);
 }
 
 /** Errors raised by Fastify itself before Nest sees the request (body limit, bad JSON, media type). */
@@ -70,22 +76,10 @@ export function toProblem(err: unknown): ProblemError {
     if (status >= 500) {
       return new InternalError(err);
     }
-    return new ProblemError({
-      status,
-      code: codeForStatus(status),
-      title: titleForStatus(status),
-      detail: httpExceptionDetail(err),
-      cause: err,
-    });
+    return clientError(status, httpExceptionDetail(err), err);
   }
   if (isFastifyClientError(err)) {
-    return new ProblemError({
-      status: err.statusCode,
-      code: codeForStatus(err.statusCode),
-      title: titleForStatus(err.statusCode),
-      detail: err.message,
-      cause: err,
-    });
+    return clientError(err.statusCode, err.message, err);
   }
   return new InternalError(err);
 }

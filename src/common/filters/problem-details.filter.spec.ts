@@ -185,6 +185,19 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
     expect(res.body).not.toContain('internal details');
   });
 
+  it('should keep the status of a 4xx that has no code of its own, naming it after the status', async () => {
+    next = () => {
+      throw new HttpException('slow down', 429);
+    };
+    const res = await inject({ method: 'GET', url: '/probe/throw' });
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      title: 'Too many requests',
+      detail: 'slow down',
+    });
+  });
+
   it('should echo a safe X-Request-Id and replace an unsafe one', async () => {
     const good = await inject({
       method: 'GET',

@@ -19,7 +19,8 @@ export interface KeycloakProxy {
 
 /**
  * A small reverse proxy on 127.0.0.1 in front of the real Keycloak. Like the WAFs in the field
- * reports, it can refuse requests that carry no User-Agent (`requireUserAgent`).
+ * reports, it can refuse requests that carry no User-Agent (`requireUserAgent`). The e2e tests
+ * use it to play the WAF or an outage, the bench to count what the BFF asks Keycloak.
  */
 export async function startProxy(
   target: string,

@@ -1,9 +1,9 @@
-import { KeycloakResponseError } from '../keycloak/keycloak.errors';
+import { KeycloakResponseError } from './keycloak.errors';
 import {
   mapTokenEndpointError,
   mapUserinfoError,
   type TokenOperation,
-} from './keycloak-auth-errors';
+} from './token-endpoint.errors';
 
 const answer = (
   status: number,
@@ -56,6 +56,23 @@ describe(mapTokenEndpointError.name, () => {
       'BFF_CLIENT_MISCONFIGURED',
     ],
     ['login', 400, 'invalid_scope', 'Invalid scopes: openid foo', 400, 'INVALID_SCOPE'],
+    [
+      'master_admin',
+      401,
+      'invalid_grant',
+      'Invalid user credentials',
+      502,
+      'BFF_CLIENT_MISCONFIGURED',
+    ],
+    ['master_admin', 400, 'invalid_grant', 'Account disabled', 502, 'BFF_CLIENT_MISCONFIGURED'],
+    [
+      'master_admin',
+      401,
+      'unauthorized_client',
+      'Invalid client or Invalid client credentials',
+      502,
+      'BFF_CLIENT_MISCONFIGURED',
+    ],
     ['login', 404, 'Realm does not exist', '', 502, 'REALM_NOT_FOUND'],
   ])(
     'should map %s %i %s "%s" to %i %s',

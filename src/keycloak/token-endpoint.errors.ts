@@ -1,9 +1,13 @@
-import { ErrorCode } from '../common/errors/error-codes';
-import { ProblemError } from '../common/errors/problem.error';
-import { keycloakProblem as problem, KeycloakResponseError } from '../keycloak/keycloak.errors';
-import { AuthErrorCode, TokenRejectedError } from './auth.errors';
+import type { ProblemError } from '../common/errors/problem.error';
+import { KeycloakError, KeycloakResponseError, keptFrom } from './keycloak.errors';
+import { TokenRejectedError } from './token.errors';
 
-export type TokenOperation = 'login' | 'refresh' | 'logout' | 'client_credentials' | 'exchange';
+/**
+ * What the BFF asked the token endpoint for. `master_admin` is ADMIN_TOKEN_MODE=master-admin's
+ * password grant for admin-cli in the master realm: not the BFF's client, so not its hints.
+ */
+export type TokenOperation =
+  'login' | 'refresh' | 'logout' | 'client_credentials' | 'master_admin' | 'exchange';
 
 interface Rule {
   error: string | RegExp;
@@ -13,20 +17,25 @@ interface Rule {
 }
 
 const misconfigured = (e: KeycloakResponseError, detail: string, hint: string): ProblemError =>
-  problem(
-    e,
-    502,
-    AuthErrorCode.BFF_CLIENT_MISCONFIGURED,
-    'The BFF is misconfigured at Keycloak',
-    detail,
-    hint,
-  );
+  new KeycloakError('BFF_CLIENT_MISCONFIGURED', detail, { hint, ...keptFrom(e) });
 
 /**
  * What Keycloak's token and logout endpoints say, and what we answer. First match wins; the
  * descriptions are Keycloak's own texts (stable across 2x releases).
  */
 const TOKEN_RULES: Rule[] = [
+  {
+    // Whatever Keycloak refuses here, the caller did nothing wrong: the admin login is the
+    // BFF's own configuration (KEYCLOAK_ADMIN_*), and its client is admin-cli, not ours.
+    error: /^(invalid_grant|invalid_client|unauthorized_client)$/,
+    operations: ['master_admin'],
+    make: (e) =>
+      misconfigured(
+        e,
+        `Keycloak refused the master-realm admin login the BFF uses for the Admin API (ADMIN_TOKEN_MODE=master-admin): ${e.upstream?.error_description ?? e.upstream?.error ?? 'refused'}`,
+        'Check KEYCLOAK_ADMIN_USERNAME and KEYCLOAK_ADMIN_PASSWORD: an enabled user of the master realm with the admin role, whose login client admin-cli allows direct access grants. Or drop the admin password altogether with ADMIN_TOKEN_MODE=service-account.',
+      ),
+  },
   {
     error: /^(invalid_client|unauthorized_client)$/,
     description: /invalid client/i,
@@ -61,51 +70,41 @@ const TOKEN_RULES: Rule[] = [
     error: 'invalid_grant',
     description: /invalid user credentials/i,
     make: (e) =>
-      problem(
-        e,
-        401,
-        AuthErrorCode.INVALID_CREDENTIALS,
-        'Invalid credentials',
-        'Wrong username or password',
-      ),
+      new KeycloakError('INVALID_CREDENTIALS', 'Wrong username or password', keptFrom(e)),
   },
   {
     error: 'invalid_grant',
     description: /account (is )?temporarily (disabled|locked)/i,
     make: (e) =>
-      problem(
-        e,
-        403,
-        AuthErrorCode.ACCOUNT_DISABLED,
-        'Account locked',
+      new KeycloakError(
+        'ACCOUNT_DISABLED',
         'The account is temporarily locked after too many failed logins',
-        'Wait for the lock to expire, or ask an administrator to unlock the user.',
+        {
+          hint: 'Wait for the lock to expire, or ask an administrator to unlock the user.',
+          ...keptFrom(e),
+        },
       ),
   },
   {
     error: 'invalid_grant',
     description: /account disabled|user (is )?disabled/i,
     make: (e) =>
-      problem(
-        e,
-        403,
-        AuthErrorCode.ACCOUNT_DISABLED,
-        'Account disabled',
-        'The account is disabled',
-        'An administrator must enable the user.',
-      ),
+      new KeycloakError('ACCOUNT_DISABLED', 'The account is disabled', {
+        hint: 'An administrator must enable the user.',
+        ...keptFrom(e),
+      }),
   },
   {
     error: 'invalid_grant',
     description: /not fully set up/i,
     make: (e) =>
-      problem(
-        e,
-        403,
-        AuthErrorCode.ACCOUNT_NOT_FULLY_SET_UP,
-        'Account not fully set up',
+      new KeycloakError(
+        'ACCOUNT_NOT_FULLY_SET_UP',
         'The account has pending required actions or missing profile fields',
-        'Complete the pending required actions (e.g. update password, verify email) or fill the required profile fields (email, first and last name) in Keycloak; the password grant cannot do it.',
+        {
+          hint: 'Complete the pending required actions (e.g. update password, verify email) or fill the required profile fields (email, first and last name) in Keycloak; the password grant cannot do it.',
+          ...keptFrom(e),
+        },
       ),
   },
   {
@@ -115,48 +114,36 @@ const TOKEN_RULES: Rule[] = [
       new TokenRejectedError(
         'SESSION_NOT_ACTIVE',
         'The Keycloak session of this token has ended (logout, expiry or admin action)',
-        {
-          hint: 'Log in again.',
-          upstream: e.upstream,
-          cause: e,
-        },
+        { hint: 'Log in again.', ...keptFrom(e) },
       ),
   },
   {
     error: 'invalid_grant',
     operations: ['refresh', 'logout'],
     make: (e) =>
-      problem(
-        e,
-        401,
-        AuthErrorCode.INVALID_REFRESH_TOKEN,
-        'Invalid refresh token',
+      new KeycloakError(
+        'INVALID_REFRESH_TOKEN',
         `Keycloak refused the refresh token: ${e.upstream?.error_description ?? 'invalid'}`,
-        'Log in again.',
+        { hint: 'Log in again.', ...keptFrom(e) },
       ),
   },
   {
     error: 'invalid_grant',
     operations: ['login'],
     make: (e) =>
-      problem(
-        e,
-        401,
-        AuthErrorCode.INVALID_CREDENTIALS,
-        'Invalid credentials',
+      new KeycloakError(
+        'INVALID_CREDENTIALS',
         `Keycloak refused the login: ${e.upstream?.error_description ?? 'invalid grant'}`,
+        keptFrom(e),
       ),
   },
   {
     error: 'invalid_scope',
     make: (e) =>
-      problem(
-        e,
-        400,
-        AuthErrorCode.INVALID_SCOPE,
-        'Invalid scope',
+      new KeycloakError(
+        'INVALID_SCOPE',
         e.upstream?.error_description ?? 'Keycloak refused the requested scope',
-        'Request only client scopes assigned to the client.',
+        { hint: 'Request only client scopes assigned to the client.', ...keptFrom(e) },
       ),
   },
 ];
@@ -182,14 +169,10 @@ export function mapTokenEndpointError(
     return rule.make(err, clientId);
   }
   if (err.upstream?.status === 404) {
-    return problem(
-      err,
-      502,
-      ErrorCode.REALM_NOT_FOUND,
-      'Realm not found',
-      'Keycloak answered 404 at the token endpoint',
-      'Check KEYCLOAK_REALM and KEYCLOAK_URL.',
-    );
+    return new KeycloakError('REALM_NOT_FOUND', 'Keycloak answered 404 at the token endpoint', {
+      hint: 'Check KEYCLOAK_REALM and KEYCLOAK_URL.',
+      ...keptFrom(err),
+    });
   }
   return err;
 }
@@ -201,22 +184,21 @@ export function mapUserinfoError(err: unknown): unknown {
   }
   const { status, error, error_description: description } = err.upstream ?? {};
   if (status === 403 && (error === 'insufficient_scope' || /openid/i.test(description ?? ''))) {
-    return new ProblemError({
-      status: 403,
-      code: AuthErrorCode.MISSING_OPENID_SCOPE,
-      title: 'Token lacks the openid scope',
-      detail: "Keycloak's userinfo endpoint refuses tokens issued without the 'openid' scope",
-      hint: 'Request the token with scope=openid (POST /auth/login always does).',
-      upstream: err.upstream,
-      cause: err,
-    });
+    return new KeycloakError(
+      'MISSING_OPENID_SCOPE',
+      "Keycloak's userinfo endpoint refuses tokens issued without the 'openid' scope",
+      {
+        hint: 'Request the token with scope=openid (POST /auth/login always does).',
+        ...keptFrom(err),
+      },
+    );
   }
   if (status === 401) {
     const session = /session/i.test(description ?? '');
     return new TokenRejectedError(
       session ? 'SESSION_NOT_ACTIVE' : 'TOKEN_NOT_ACTIVE',
       `Keycloak no longer accepts this token: ${description ?? error ?? 'invalid_token'}`,
-      { hint: 'Log in again.', upstream: err.upstream, cause: err },
+      { hint: 'Log in again.', ...keptFrom(err) },
     );
   }
   return err;

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { doctorConfig } from '../../config/doctor.config';
+import { keycloakConfig } from '../../config/keycloak.config';
+import { tokenExchangeConfig } from '../../config/token-exchange.config';
+import { KeycloakTokenClient } from '../../keycloak/keycloak-token.client';
+import { describeError, upstreamText } from '../doctor-errors';
+import type { CheckOutcome, DoctorCheck, DoctorFindings } from './doctor-check';
+
+/**
+ * Standard token exchange (RFC 8693) is on for the client, and, with a user token, each
+ * TOKEN_EXCHANGE_AUDIENCES entry can be exchanged for.
+ */
+@Injectable()
+export class TokenExchangeCheck implements DoctorCheck {
+  readonly name = 'token exchange';
+
+  constructor(
+    @Inject(KeycloakTokenClient)
+    private readonly tokens: Pick<KeycloakTokenClient, 'tokenExchange'>,
+    @Inject(keycloakConfig.KEY)
+    private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'clientId'>,
+    @Inject(doctorConfig.KEY)
+    private readonly doctor: Pick<ConfigType<typeof doctorConfig>, 'user'>,
+    @Inject(tokenExchangeConfig.KEY)
+    private readonly exchange: Pick<ConfigType<typeof tokenExchangeConfig>, 'audiences'>,
+  ) {}
+
+  async run({ serviceToken, userToken }: DoctorFindings): Promise<CheckOutcome> {
+    if (!serviceToken) {
+      return { status: 'SKIP', found: 'Needs a service-account token' };
+    }
+    const refused = await this.standardExchangeRefusal(serviceToken.access_token);
+    if (refused) {
+      return refused;
+    }
+    const { audiences } = this.exchange;
+    if (!userToken) {
+      return {
+        status: 'PASS',
+        found: `Standard token exchange is on; audiences (${audiences.join(', ')}) not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD to check them for a user`,
+      };
+    }
+    const unavailable: string[] = [];
+    for (const audience of audiences) {
+      await this.tokens
+        .tokenExchange(userToken.access_token, { audience })
+        .catch(() => unavailable.push(audience));
+    }
+    return unavailable.length
+      ? {
+          status: 'FAIL',
+          found: `Audience(s) not available to ${this.doctor.user?.username ?? 'the user'}: ${unavailable.join(', ')}`,
+          fix: 'Give the client (or the user) a role of the audience client, or add an audience mapper for it.',
+        }
+      : {
+          status: 'PASS',
+          found: `Standard token exchange is on; audiences ${audiences.join(', ')} available`,
+        };
+  }
+
+  /**
+   * With Keycloak's legacy token-exchange feature on, whatever standard exchange declines goes
+   * to the legacy one, which happily exchanges a service-account token. So the probe asks for
+   * something only standard exchange refuses: a refresh token without a user session.
+   * Undefined when standard exchange is on.
+   */
+  private async standardExchangeRefusal(serviceToken: string): Promise<CheckOutcome | undefined> {
+    const { clientId } = this.keycloak;
+    const off = (how: string): CheckOutcome => ({
+      status: 'FAIL',
+      found: `Standard token exchange is off for client '${clientId}'${how}`,
+      fix: `Turn on "Standard token exchange" on client '${clientId}' (attribute standard.token.exchange.enabled=true).`,
+    });
+    const legacy = ' (the legacy token exchange answered instead)';
+    try {
+      await this.tokens.tokenExchange(serviceToken, {
+        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+      });
+      return off(legacy);
+    } catch (err: unknown) {
+      const text = upstreamText(err);
+      if (/not enabled/i.test(text)) {
+        return off('');
+      }
+      if (/not allowed to exchange/i.test(text)) {
+        return off(legacy);
+      }
+      if (!/new session is needed|requested_token_type unsupported/i.test(text)) {
+        return { status: 'FAIL', found: describeError(err) };
+      }
+      return undefined;
+    }
+  }
+}

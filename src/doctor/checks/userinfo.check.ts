@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { KeycloakTokenClient } from '../../keycloak/keycloak-token.client';
+import { describeError } from '../doctor-errors';
+import {
+  type CheckOutcome,
+  type DoctorCheck,
+  type DoctorFindings,
+  sampleToken,
+} from './doctor-check';
+
+/** Tokens come with the openid scope, and the userinfo endpoint accepts them. */
+@Injectable()
+export class UserinfoCheck implements DoctorCheck {
+  readonly name = 'openid and userinfo';
+
+  constructor(
+    @Inject(KeycloakTokenClient) private readonly tokens: Pick<KeycloakTokenClient, 'userinfo'>,
+  ) {}
+
+  async run(findings: DoctorFindings): Promise<CheckOutcome> {
+    const sample = sampleToken(findings);
+    if (!sample) {
+      return { status: 'SKIP', found: 'Needs a token' };
+    }
+    if (!(sample.scope ?? '').split(' ').includes('openid')) {
+      return {
+        status: 'FAIL',
+        found: `A token requested with scope=openid came back with scope '${sample.scope ?? ''}'`,
+        fix: "Keycloak's userinfo answers 403 to such tokens; check the client's client scopes.",
+      };
+    }
+    try {
+      await this.tokens.userinfo(sample.access_token);
+      return { status: 'PASS', found: 'openid granted; userinfo answers' };
+    } catch (err: unknown) {
+      return { status: 'FAIL', found: `userinfo refused an openid token: ${describeError(err)}` };
+    }
+  }
+}
