@@ -77,7 +77,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       this.success = (user: Omit<AuthenticatedUser, 'accessToken'>) => {
         // The strategy returns claims and roles; the raw token is added once verified.
         const caller = { ...user, accessToken: token };
-        this.verified.set(token, caller, kidOf(token));
+        // kidOf parses the header: only worth it when the cache keeps anything.
+        if (this.verified.enabled) {
+          this.verified.set(token, caller, kidOf(token));
+        }
         success(caller);
       };
     }

@@ -44,6 +44,14 @@ describe(VerifiedTokenCache.name, () => {
     expect(sut.size).toBe(0);
   });
 
+  it('should say whether it keeps anything, and keep nothing at size 0', () => {
+    const off = new VerifiedTokenCache(0, () => true, new ManualClock(NOW));
+    off.set('t1', user('alice'), 'key-a');
+    expect(off.enabled).toBe(false);
+    expect(off.get('t1')).toBeUndefined();
+    expect(new VerifiedTokenCache(1, () => true, new ManualClock(NOW)).enabled).toBe(true);
+  });
+
   it('should evict the oldest entry when full', () => {
     const sut = new VerifiedTokenCache(2, () => true, new ManualClock(NOW));
     sut.set('t1', user('a'), 'k');

@@ -23,6 +23,11 @@ export class VerifiedTokenCache {
     private readonly clock: Clock,
   ) {}
 
+  /** False with AUTH_TOKEN_CACHE_SIZE=0: nothing is stored, so nothing need be prepared for it. */
+  get enabled(): boolean {
+    return this.maxEntries > 0;
+  }
+
   get(token: string): AuthenticatedUser | undefined {
     const entry = this.entries.get(token);
     if (!entry) {
