@@ -11,6 +11,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwksClient } from 'jwks-rsa';
 import { ProblemError } from '../common/errors/problem.error';
 import { authConfig } from '../config/auth.config';
+import { JWK_SET } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
@@ -282,7 +283,9 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
         cache: false,
         rateLimit: false,
         fetcher: (jwksUri: string) =>
-          callKeycloak('jwks', () => this.http.axiosRef.get<{ keys: unknown[] }>(jwksUri)),
+          callKeycloak({ endpoint: 'jwks', operation: 'JWKS request', answer: JWK_SET }, () =>
+            this.http.axiosRef.get(jwksUri),
+          ),
       });
       this.client = { uri, jwks };
     }
