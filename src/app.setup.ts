@@ -7,6 +7,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { limitJsonDepth } from './common/http/json-depth';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
@@ -43,6 +44,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  limitJsonDepth(fastify);
 
   // Parses Cookie and adds reply.setCookie; the session mode's cookies are unsigned opaque ids.
   await app.register(cookie);

@@ -3,6 +3,10 @@ import { kc, passwordGrant } from './utils/keycloak';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+interface OpenApi {
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
+}
+
 interface Problem {
   code: string;
   detail: string;
@@ -61,5 +65,50 @@ describe('Hostile input (real Keycloak)', () => {
         );
       },
     );
+  });
+
+  describe('deeply nested JSON', () => {
+    // 1,500 nested arrays: 3 KB that overflowed the validation pipe's stack.
+    const DEEP = `${'['.repeat(1500)}${']'.repeat(1500)}`;
+
+    it('should refuse it 400 naming the limit on every route that takes JSON, authenticated or not', async () => {
+      const doc = (await sut.inject({ method: 'GET', url: '/docs-json' })).json<OpenApi>();
+      const routes = Object.entries(doc.paths).flatMap(([path, item]) =>
+        Object.entries(item)
+          .filter(([, op]) => op.requestBody?.content['application/json'] !== undefined)
+          .map(([method]) => ({ method: method.toUpperCase(), path })),
+      );
+      expect(routes.length).toBeGreaterThanOrEqual(4);
+      const bob = (await passwordGrant('bob', 'bob-password')).access_token;
+      for (const auth of [{}, { authorization: `Bearer ${bob}` }]) {
+        for (const { method, path } of routes) {
+          const res = await sut.inject({
+            method: method as 'POST',
+            url: path,
+            headers: { ...auth, 'content-type': 'application/json' },
+            payload: DEEP,
+          });
+          expect({ method, path, status: res.statusCode, ...res.json<Problem>() }).toMatchObject({
+            method,
+            path,
+            status: 400,
+            code: 'BAD_REQUEST',
+            detail: expect.stringContaining('deeper than 32 levels'),
+          });
+        }
+      }
+    });
+
+    it('should take a body within the limit as before', async () => {
+      const res = await sut.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: [[['x']]], password: 'p' },
+      });
+      expect({ status: res.statusCode, code: res.json<Problem>().code }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    });
   });
 });
