@@ -1,3 +1,4 @@
+import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
 import { createTestApp, type TestApp } from './utils/test-app';
 import { kc, passwordGrant } from './utils/keycloak';
 
@@ -109,6 +110,61 @@ describe('Hostile input (real Keycloak)', () => {
         status: 400,
         code: 'VALIDATION_FAILED',
       });
+    });
+  });
+
+  describe('admin query values Keycloak refuses', () => {
+    let proxy: KeycloakProxy;
+    let app: TestApp;
+    let alice: string;
+    const adminCalls = () => proxy.seen.filter((r) => r.path.includes('/admin/')).length;
+
+    beforeAll(async () => {
+      proxy = await startProxy(kc.url());
+      app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      alice = (await passwordGrant('alice', 'alice-password')).access_token;
+    });
+
+    afterAll(async () => {
+      await app.close();
+      await proxy.close();
+    });
+
+    it.each([
+      ['first=2147483648', 'first'],
+      ['first=99999999999999999999', 'first'],
+      ['search=wa%00', 'search'],
+      ['username=bo%01b', 'username'],
+      ['email=bob%00%40example.com', 'email'],
+      ['search=%7F', 'search'],
+    ])(
+      'should answer /users?%s 400 VALIDATION_FAILED without asking Keycloak',
+      async (query, field) => {
+        const before = adminCalls();
+        const res = await app.inject({
+          method: 'GET',
+          url: `/users?${query}`,
+          headers: { authorization: `Bearer ${alice}` },
+        });
+        expect({ status: res.statusCode, code: res.json<Problem>().code }).toEqual({
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+        expect(res.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toEqual([
+          field,
+        ]);
+        expect(adminCalls()).toBe(before);
+      },
+    );
+
+    it('should still page at the largest first Keycloak takes', async () => {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/users?first=2147483647',
+        headers: { authorization: `Bearer ${alice}` },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ items: [], first: 2_147_483_647 });
     });
   });
 });
