@@ -94,6 +94,19 @@ export function parseTrustProxy(raw: string): TrustProxy {
   return /^\d+$/.test(raw) ? Number(raw) : splitList(raw);
 }
 
+/** Node's headersTimeout must not exceed its requestTimeout: it refuses to start otherwise. */
+function HeadersWithinRequestTimeout(): PropertyDecorator {
+  return ValidateBy({
+    name: 'headersWithinRequestTimeout',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value !== 'number' || value <= (args?.object as AppEnv).REQUEST_TIMEOUT_MS,
+      defaultMessage: (args) =>
+        `must not exceed REQUEST_TIMEOUT_MS (${(args?.object as AppEnv).REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    },
+  });
+}
+
 export class AppEnv {
   @EnvExample('3000')
   @Transform(toInt)
@@ -148,6 +161,24 @@ export class AppEnv {
   @Min(0)
   @Max(300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  // Node's requestTimeout: the whole request, headers and body, must arrive within it (408).
+  // Fastify turns it off by default, so a slow or unfinished body held its connection forever.
+  @EnvExample('30000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  // Node's headersTimeout: the request line and headers (slowloris).
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(500)
+  @Max(600_000)
+  @HeadersWithinRequestTimeout()
+  HEADERS_TIMEOUT_MS = 10_000;
 }
 
 export const appConfig = registerAs('app', () => {
@@ -161,6 +192,8 @@ export const appConfig = registerAs('app', () => {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     docsEnabled: env.DOCS_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   };
 });
 

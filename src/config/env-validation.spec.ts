@@ -104,6 +104,8 @@ describe('config validation', () => {
       trustProxy: false,
       docsEnabled: true,
       shutdownTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+      headersTimeoutMs: 10000,
     });
   });
 

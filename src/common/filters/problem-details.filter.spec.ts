@@ -55,6 +55,8 @@ const config: AppConfig = {
   trustProxy: false,
   docsEnabled: false,
   shutdownTimeoutMs: 1000,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
 };
 
 describe('ProblemDetailsFilter with the validation pipe', () => {

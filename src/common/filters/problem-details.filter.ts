@@ -34,6 +34,19 @@ export function problemBody(problem: ProblemError, request: FastifyRequest): Pro
   };
 }
 
+/** Sends a problem as `application/problem+json`, with its own headers (e.g. WWW-Authenticate). */
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  problem: ProblemError,
+): void {
+  void reply
+    .status(problem.status)
+    .headers(problem.headers)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(problemBody(problem, request));
+}
+
 /** Renders every error as `application/problem+json` (RFC 9457). */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -45,12 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const problem = toProblem(exception);
     this.log(problem, exception, request);
-
-    void reply
-      .status(problem.status)
-      .headers(problem.headers)
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(problemBody(problem, request));
+    sendProblem(reply, request, problem);
   }
 
   private log(problem: ProblemError, exception: unknown, request: FastifyRequest): void {
