@@ -67,7 +67,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
   limitJsonDepth(fastify);
-  installDrain(fastify);
+  installDrain(fastify, '/health/ready');
   answerOutsideFastify(fastify.server, requestIdFor);
 
   // Parses Cookie and adds reply.setCookie; the session mode's cookies are unsigned opaque ids.

@@ -67,15 +67,17 @@ describe('app config: timeouts', () => {
     process.env = saved;
   });
 
-  it('should take the request and headers timeouts', () => {
+  it('should take the request, headers and drain timeouts', () => {
     process.env = {
       ...BASE,
       REQUEST_TIMEOUT_MS: '20000',
       HEADERS_TIMEOUT_MS: '5000',
+      SHUTDOWN_DRAIN_MS: '0',
     };
     expect(appConfig()).toMatchObject({
       requestTimeoutMs: 20000,
       headersTimeoutMs: 5000,
+      shutdownDrainMs: 0,
     });
   });
 
@@ -84,6 +86,16 @@ describe('app config: timeouts', () => {
       collectEnvErrors({ ...BASE, REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }),
     ).toEqual([
       'HEADERS_TIMEOUT_MS is invalid: must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request (example: HEADERS_TIMEOUT_MS=10000)',
+    ]);
+  });
+
+  it('should refuse a drain that outlasts the shutdown deadline', () => {
+    expect(
+      collectEnvErrors({ ...BASE, SHUTDOWN_TIMEOUT_MS: '1000', SHUTDOWN_DRAIN_MS: '1000' }),
+    ).toEqual([
+      expect.stringMatching(
+        /^SHUTDOWN_DRAIN_MS is invalid: must be shorter than SHUTDOWN_TIMEOUT_MS \(1000\)/,
+      ),
     ]);
   });
 });

@@ -107,6 +107,19 @@ function HeadersWithinRequestTimeout(): PropertyDecorator {
   });
 }
 
+/** The drain must end before the shutdown deadline, or nothing is left to close in time. */
+function DrainWithinShutdownTimeout(): PropertyDecorator {
+  return ValidateBy({
+    name: 'drainWithinShutdownTimeout',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value !== 'number' || value < (args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS,
+      defaultMessage: (args) =>
+        `must be shorter than SHUTDOWN_TIMEOUT_MS (${(args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS}): in-flight requests still need time after the drain`,
+    },
+  });
+}
+
 export class AppEnv {
   @EnvExample('3000')
   @Transform(toInt)
@@ -162,6 +175,16 @@ export class AppEnv {
   @Max(300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
+  // While draining, answers say Connection: close so keep-alive clients leave before their idle
+  // sockets are closed; then the server stops accepting and in-flight requests finish.
+  @EnvExample('1000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(0)
+  @Max(60_000)
+  @DrainWithinShutdownTimeout()
+  SHUTDOWN_DRAIN_MS = 1000;
+
   // Node's requestTimeout: the whole request, headers and body, must arrive within it (408).
   // Fastify turns it off by default, so a slow or unfinished body held its connection forever.
   @EnvExample('30000')
@@ -192,6 +215,7 @@ export const appConfig = registerAs('app', () => {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     docsEnabled: env.DOCS_ENABLED,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   };

@@ -104,6 +104,7 @@ describe('config validation', () => {
       trustProxy: false,
       docsEnabled: true,
       shutdownTimeoutMs: 10000,
+      shutdownDrainMs: 1000,
       requestTimeoutMs: 30000,
       headersTimeoutMs: 10000,
     });

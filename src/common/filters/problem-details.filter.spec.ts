@@ -55,6 +55,7 @@ const config: AppConfig = {
   trustProxy: false,
   docsEnabled: false,
   shutdownTimeoutMs: 1000,
+  shutdownDrainMs: 0,
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
 };
