@@ -6,9 +6,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyHttpOptions } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Logger } from 'pino';
-import { ProblemDetailsFilter, sendProblem } from './common/filters/problem-details.filter';
+import {
+  answerWithProblem,
+  ProblemDetailsFilter,
+  REQUEST_ID_HEADER,
+} from './common/filters/problem-details.filter';
 import { answerOutsideFastify, clientErrorHandler } from './common/filters/raw-problem';
-import { toProblem } from './common/errors/to-problem';
 import { installDrain } from './common/http/drain';
 import { limitJsonDepth } from './common/http/json-depth';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
@@ -16,7 +19,7 @@ import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
 import { csrfHeaderOf } from './session/csrf-header';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { REQUEST_ID_HEADER };
 
 // Echoed into logs and headers: anything longer or stranger could forge log lines.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -49,10 +52,7 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyHttpOp
     // Errors before a request exists (bad request line, 408, 431) and Fastify's bad-URL and
     // parameter-length refusals: problem+json like every other error.
     clientErrorHandler,
-    frameworkErrors: (error, request, reply) => {
-      void reply.header(REQUEST_ID_HEADER, request.id);
-      sendProblem(reply, request, toProblem(error));
-    },
+    frameworkErrors: (error, request, reply) => answerWithProblem(error, request, reply),
   };
 }
 
@@ -65,6 +65,11 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
+  });
+  // Routes registered before Nest sets Fastify's error handler at init (CORS preflight, Swagger
+  // UI) keep Fastify's default one: a body they fail to parse would get its plain JSON.
+  fastify.addHook('onRoute', (route) => {
+    route.errorHandler ??= (error, request, reply) => answerWithProblem(error, request, reply);
   });
   limitJsonDepth(fastify);
   installDrain(fastify, '/health/ready');

@@ -50,6 +50,18 @@ const CASES: [string, string, number, string][] = [
     'NOT_FOUND',
   ],
   [
+    'a method no route takes, at a URL that does not decode',
+    `PUT /users/%E0%A4%A/full-name HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`,
+    404,
+    'NOT_FOUND',
+  ],
+  [
+    'an empty JSON body to the CORS preflight route',
+    `OPTIONS /health/live HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    400,
+    'BAD_REQUEST',
+  ],
+  [
     'invalid JSON',
     `POST /auth/login HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"a":`,
     400,
@@ -104,7 +116,9 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
   });
 
   it('should cut a request that is not complete within its timeout, not before', async () => {
-    const { answers, closedByServer, ms } = await rawExchange(port, [CASES[10]![1]]);
+    const { answers, closedByServer, ms } = await rawExchange(port, [
+      CASES.find(([name]) => name.startsWith('a body that never ends'))![1],
+    ]);
     expect(answers.map((a) => a.status)).toEqual([408]);
     expect(closedByServer).toBe(true);
     // 1.5 s, checked twice a second.

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors/http-errors';
 import { type ProblemError, problemType } from '../errors/problem.error';
-import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
+import { PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER } from './problem-details.filter';
 
 /**
  * Problems Node answers before Fastify has a request: a malformed request line or headers,
@@ -34,7 +34,7 @@ function headersOf(body: string, requestId: string): Record<string, string> {
   return {
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': String(Buffer.byteLength(body)),
-    'x-request-id': requestId,
+    [REQUEST_ID_HEADER]: requestId,
     connection: 'close',
   };
 }
