@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
       { logger: new PinoLoggerService(logger), abortOnError: false },
     );
     await configureApp(app, config, sessionConfig().csrfHeader);
-    installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
+    installGracefulShutdown(app, logger, config.shutdownTimeoutMs, config.shutdownDrainMs);
     await app.listen(config.port, config.host);
     logger.info({ port: config.port, host: config.host }, 'keycloak-bff listening');
   } catch (err: unknown) {

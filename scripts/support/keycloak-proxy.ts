@@ -6,20 +6,35 @@ export interface SeenRequest {
   path: string;
   userAgent?: string;
   status: number;
+  /** The proxy answered in Keycloak's place (`fault`). */
+  faked?: boolean;
 }
+
+/** What the proxy answers in Keycloak's place: a WAF or maintenance page, a broken body. */
+export interface FakeAnswer {
+  status?: number;
+  contentType?: string;
+  body: string;
+}
+
+/** Picks the requests to answer in Keycloak's place; undefined passes a request on. */
+export type Fault = (request: SeenRequest) => FakeAnswer | undefined;
 
 export interface KeycloakProxy {
   url: string;
   seen: SeenRequest[];
   /** Answer 403 to everything, as a WAF that blocks the BFF would. */
   refuseAll: boolean;
+  /** Answer the requests it picks with garbage instead of Keycloak's answer (unset: none). */
+  fault?: Fault;
   /** Stop listening and drop open connections: to the BFF, Keycloak is now down. */
   close(): Promise<void>;
 }
 
 /**
  * A small reverse proxy on 127.0.0.1 in front of the real Keycloak. Like the WAFs in the field
- * reports, it can refuse requests that carry no User-Agent (`requireUserAgent`). The e2e tests
+ * reports, it can refuse requests that carry no User-Agent (`requireUserAgent`), and answer
+ * chosen requests with garbage (`fault`: an HTML page, truncated JSON, `null`). The e2e tests
  * use it to play the WAF or an outage, the bench to count what the BFF asks Keycloak.
  */
 export async function startProxy(
@@ -28,7 +43,7 @@ export async function startProxy(
 ): Promise<KeycloakProxy> {
   const targetUrl = new URL(target);
   const seen: SeenRequest[] = [];
-  const state = { refuseAll: false };
+  const state: { refuseAll: boolean; fault?: Fault } = { refuseAll: false };
   const server = http.createServer((req, res) => {
     const record: SeenRequest = {
       method: req.method ?? 'GET',
@@ -42,6 +57,17 @@ export async function startProxy(
       res
         .writeHead(403, { 'content-type': 'text/html' })
         .end('<h1>403 Forbidden</h1>request blocked');
+      return;
+    }
+    const fake = state.fault?.(record);
+    if (fake) {
+      record.status = fake.status ?? 200;
+      record.faked = true;
+      // The request body is not read: Keycloak never sees it, and the answer does not need it.
+      req.resume();
+      res
+        .writeHead(record.status, { 'content-type': fake.contentType ?? 'application/json' })
+        .end(fake.body);
       return;
     }
     const upstream = http.request(
@@ -71,6 +97,12 @@ export async function startProxy(
     },
     set refuseAll(value: boolean) {
       state.refuseAll = value;
+    },
+    get fault() {
+      return state.fault;
+    },
+    set fault(value: Fault | undefined) {
+      state.fault = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -60,3 +60,42 @@ describe('app config: TRUST_PROXY', () => {
     expect(lines[0]).toMatch(/\(example: TRUST_PROXY=1\)$/);
   });
 });
+
+describe('app config: timeouts', () => {
+  const saved = process.env;
+  afterEach(() => {
+    process.env = saved;
+  });
+
+  it('should take the request, headers and drain timeouts', () => {
+    process.env = {
+      ...BASE,
+      REQUEST_TIMEOUT_MS: '20000',
+      HEADERS_TIMEOUT_MS: '5000',
+      SHUTDOWN_DRAIN_MS: '0',
+    };
+    expect(appConfig()).toMatchObject({
+      requestTimeoutMs: 20000,
+      headersTimeoutMs: 5000,
+      shutdownDrainMs: 0,
+    });
+  });
+
+  it('should refuse headers that may take longer than the whole request, in one line', () => {
+    expect(
+      collectEnvErrors({ ...BASE, REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }),
+    ).toEqual([
+      'HEADERS_TIMEOUT_MS is invalid: must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request (example: HEADERS_TIMEOUT_MS=10000)',
+    ]);
+  });
+
+  it('should refuse a drain that outlasts the shutdown deadline', () => {
+    expect(
+      collectEnvErrors({ ...BASE, SHUTDOWN_TIMEOUT_MS: '1000', SHUTDOWN_DRAIN_MS: '1000' }),
+    ).toEqual([
+      expect.stringMatching(
+        /^SHUTDOWN_DRAIN_MS is invalid: must be shorter than SHUTDOWN_TIMEOUT_MS \(1000\)/,
+      ),
+    ]);
+  });
+});

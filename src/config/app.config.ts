@@ -94,6 +94,32 @@ export function parseTrustProxy(raw: string): TrustProxy {
   return /^\d+$/.test(raw) ? Number(raw) : splitList(raw);
 }
 
+/** Node's headersTimeout must not exceed its requestTimeout: it refuses to start otherwise. */
+function HeadersWithinRequestTimeout(): PropertyDecorator {
+  return ValidateBy({
+    name: 'headersWithinRequestTimeout',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value !== 'number' || value <= (args?.object as AppEnv).REQUEST_TIMEOUT_MS,
+      defaultMessage: (args) =>
+        `must not exceed REQUEST_TIMEOUT_MS (${(args?.object as AppEnv).REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    },
+  });
+}
+
+/** The drain must end before the shutdown deadline, or nothing is left to close in time. */
+function DrainWithinShutdownTimeout(): PropertyDecorator {
+  return ValidateBy({
+    name: 'drainWithinShutdownTimeout',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value !== 'number' || value < (args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS,
+      defaultMessage: (args) =>
+        `must be shorter than SHUTDOWN_TIMEOUT_MS (${(args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS}): in-flight requests still need time after the drain`,
+    },
+  });
+}
+
 export class AppEnv {
   @EnvExample('3000')
   @Transform(toInt)
@@ -148,6 +174,34 @@ export class AppEnv {
   @Min(0)
   @Max(300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  // While draining, answers say Connection: close so keep-alive clients leave before their idle
+  // sockets are closed; then the server stops accepting and in-flight requests finish.
+  @EnvExample('1000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(0)
+  @Max(60_000)
+  @DrainWithinShutdownTimeout()
+  SHUTDOWN_DRAIN_MS = 1000;
+
+  // Node's requestTimeout: the whole request, headers and body, must arrive within it (408).
+  // Fastify turns it off by default, so a slow or unfinished body held its connection forever.
+  @EnvExample('30000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  // Node's headersTimeout: the request line and headers (slowloris).
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(500)
+  @Max(600_000)
+  @HeadersWithinRequestTimeout()
+  HEADERS_TIMEOUT_MS = 10_000;
 }
 
 export const appConfig = registerAs('app', () => {
@@ -163,6 +217,9 @@ export const appConfig = registerAs('app', () => {
     /** GET /bench/guarded and /bench/public, for `npm run bench` only. */
     benchRoutes: env.BENCH_ROUTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   };
 });
 

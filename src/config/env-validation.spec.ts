@@ -109,6 +109,9 @@ describe('config validation', () => {
       docsEnabled: true,
       benchRoutes: false,
       shutdownTimeoutMs: 10000,
+      shutdownDrainMs: 1000,
+      requestTimeoutMs: 30000,
+      headersTimeoutMs: 10000,
     });
   });
 

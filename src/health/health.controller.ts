@@ -28,7 +28,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: OIDC discovery loaded and Keycloak reachable' })
+  @ApiOperation({
+    summary:
+      'Readiness: OIDC discovery loaded, Keycloak reachable, a signing key cached (answer reused for 1 s)',
+  })
   @ApiOkResponse({ schema: { example: { status: 'ok', info: { keycloak: { status: 'up' } } } } })
   @ApiProblemResponses(503)
   async ready(): Promise<HealthCheckResult> {
@@ -39,9 +42,10 @@ export class HealthController {
         throw err;
       }
       const result = err.getResponse() as HealthCheckResult;
-      const keycloak = result.details.keycloak as { message?: string } | undefined;
+      const keycloak = result.details.keycloak as { code?: string; message?: string } | undefined;
       throw new KeycloakError(
-        'IDP_UNAVAILABLE',
+        // Reachable but without a signing key is its own answer: nothing can be verified.
+        keycloak?.code === 'JWKS_UNAVAILABLE' ? 'JWKS_UNAVAILABLE' : 'IDP_UNAVAILABLE',
         `Keycloak (realm '${this.config.realm}' at ${this.config.url}) is not usable: ${keycloak?.message ?? 'unknown reason'}`,
         {
           hint: 'Check that Keycloak is running, KEYCLOAK_URL is reachable from the BFF and KEYCLOAK_REALM exists.',

@@ -12,6 +12,7 @@ import { JwksClient } from 'jwks-rsa';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
+import { JWK_SET } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
@@ -278,7 +279,9 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
         cache: false,
         rateLimit: false,
         fetcher: (jwksUri: string) =>
-          callKeycloak('jwks', () => this.http.axiosRef.get<{ keys: unknown[] }>(jwksUri)),
+          callKeycloak({ endpoint: 'jwks', operation: 'JWKS request', answer: JWK_SET }, () =>
+            this.http.axiosRef.get(jwksUri),
+          ),
       });
       this.client = { uri, jwks };
     }

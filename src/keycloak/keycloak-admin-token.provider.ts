@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { type AdminConfig, adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { TOKEN_RESPONSE } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
 import { mapTokenEndpointError } from './token-endpoint.errors';
@@ -49,7 +50,7 @@ export class KeycloakAdminTokenProvider {
     try {
       response = masterAdmin
         ? await this.masterAdminGrant(masterAdmin)
-        : await this.tokens.clientCredentialsGrant();
+        : await this.tokens.clientCredentialsGrant(undefined, "Admin API's service-account grant");
     } catch (err: unknown) {
       // A refused master-admin login is about KEYCLOAK_ADMIN_*, not the BFF's client secret.
       const operation = masterAdmin ? 'master_admin' : 'client_credentials';
@@ -75,12 +76,18 @@ export class KeycloakAdminTokenProvider {
       username,
       password,
     });
-    return callKeycloak('token', () =>
-      this.http.axiosRef.post<KeycloakTokenResponse>(
-        `${this.keycloak.url}/realms/master/protocol/openid-connect/token`,
-        body.toString(),
-        { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
-      ),
+    return callKeycloak(
+      {
+        endpoint: 'token',
+        operation: "Admin API's master-realm admin login",
+        answer: TOKEN_RESPONSE,
+      },
+      () =>
+        this.http.axiosRef.post(
+          `${this.keycloak.url}/realms/master/protocol/openid-connect/token`,
+          body.toString(),
+          { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        ),
     );
   }
 }

@@ -46,8 +46,8 @@ const ok = (data: unknown) => ({ data }) as AxiosResponse;
 describe(KeycloakAdminClient.name, () => {
   it('should call the Admin API with the cached token', async () => {
     const { sut, get } = setup();
-    get.mockResolvedValue(ok({ id: 'u1' }));
-    await expect(sut.getUser('u1')).resolves.toEqual({ id: 'u1' });
+    get.mockResolvedValue(ok({ id: 'u1', username: 'alice' }));
+    await expect(sut.getUser('u1')).resolves.toEqual({ id: 'u1', username: 'alice' });
     expect(get).toHaveBeenCalledWith('http://kc/admin/realms/demo/users/u1', {
       headers: { Authorization: 'Bearer t1' },
     });

@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { AxiosResponse } from 'axios';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
+import { type AnswerShape, USER_COUNT, USER_LIST, USER_REPRESENTATION } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakError, KeycloakResponseError, keptFrom } from './keycloak.errors';
 
@@ -59,8 +60,8 @@ export class KeycloakAdminClient {
   ) {}
 
   listUsers(query: UserQuery & { first: number; max: number }): Promise<KeycloakUser[]> {
-    return this.call((headers) =>
-      this.http.axiosRef.get<KeycloakUser[]>(this.url('/users'), {
+    return this.call('user list', USER_LIST, (headers) =>
+      this.http.axiosRef.get(this.url('/users'), {
         headers,
         params: { ...query, briefRepresentation: false },
       }),
@@ -68,17 +69,15 @@ export class KeycloakAdminClient {
   }
 
   countUsers(query: UserQuery): Promise<number> {
-    return this.call((headers) =>
-      this.http.axiosRef.get<number>(this.url('/users/count'), { headers, params: query }),
+    return this.call('user count', USER_COUNT, (headers) =>
+      this.http.axiosRef.get(this.url('/users/count'), { headers, params: query }),
     );
   }
 
   async getUser(id: string): Promise<KeycloakUser> {
     try {
-      return await this.call((headers) =>
-        this.http.axiosRef.get<KeycloakUser>(this.url(`/users/${encodeURIComponent(id)}`), {
-          headers,
-        }),
+      return await this.call('user lookup', USER_REPRESENTATION, (headers) =>
+        this.http.axiosRef.get(this.url(`/users/${encodeURIComponent(id)}`), { headers }),
       );
     } catch (err: unknown) {
       if (err instanceof KeycloakResponseError && err.upstream?.status === 404) {
@@ -93,10 +92,14 @@ export class KeycloakAdminClient {
   }
 
   private async call<T>(
-    request: (headers: Record<string, string>) => Promise<AxiosResponse<T>>,
+    operation: string,
+    answer: AnswerShape<T>,
+    request: (headers: Record<string, string>) => Promise<AxiosResponse<unknown>>,
   ): Promise<T> {
     const attempt = (token: string): Promise<T> =>
-      callKeycloak('admin', () => request({ Authorization: `Bearer ${token}` }));
+      callKeycloak({ endpoint: 'admin', operation, answer }, () =>
+        request({ Authorization: `Bearer ${token}` }),
+      );
     const token = await this.tokens.getToken();
     try {
       return await attempt(token);

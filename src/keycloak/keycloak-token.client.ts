@@ -2,6 +2,13 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
+import {
+  type AnswerShape,
+  EXCHANGE_RESPONSE,
+  NO_CONTENT,
+  TOKEN_RESPONSE,
+  USERINFO,
+} from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 
@@ -51,11 +58,19 @@ export class KeycloakTokenClient {
   ) {}
 
   passwordGrant(username: string, password: string, scope: string): Promise<KeycloakTokenResponse> {
-    return this.token({ grant_type: 'password', username, password, scope });
+    return this.token('password grant', TOKEN_RESPONSE, {
+      grant_type: 'password',
+      username,
+      password,
+      scope,
+    });
   }
 
   refreshGrant(refreshToken: string): Promise<KeycloakTokenResponse> {
-    return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    return this.token('refresh grant', TOKEN_RESPONSE, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    });
   }
 
   /** The code of an authorization-code flow with PKCE (RFC 7636), as the confidential client. */
@@ -64,7 +79,7 @@ export class KeycloakTokenClient {
     redirectUri: string,
     codeVerifier: string,
   ): Promise<KeycloakTokenResponse> {
-    return this.token({
+    return this.token('authorization-code grant', TOKEN_RESPONSE, {
       grant_type: 'authorization_code',
       code,
       redirect_uri: redirectUri,
@@ -86,8 +101,15 @@ export class KeycloakTokenClient {
       : withQuery(end_session_endpoint, { ...params, client_id: this.config.clientId });
   }
 
-  clientCredentialsGrant(scope?: string): Promise<KeycloakTokenResponse> {
-    return this.token({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  /** `operation` names what the token is for in errors (the Admin API's service account). */
+  clientCredentialsGrant(
+    scope?: string,
+    operation = 'client-credentials grant',
+  ): Promise<KeycloakTokenResponse> {
+    return this.token(operation, TOKEN_RESPONSE, {
+      grant_type: 'client_credentials',
+      ...(scope ? { scope } : {}),
+    });
   }
 
   /**
@@ -98,7 +120,7 @@ export class KeycloakTokenClient {
     subjectToken: string,
     params: Record<string, string | string[]> = {},
   ): Promise<KeycloakExchangeResponse> {
-    return this.token({
+    return this.token('token exchange', EXCHANGE_RESPONSE, {
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectToken,
       subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
@@ -106,30 +128,40 @@ export class KeycloakTokenClient {
     });
   }
 
-  /** Ends the SSO session the refresh token belongs to (Keycloak answers 204). */
+  /**
+   * Ends the SSO session the refresh token belongs to. Only Keycloak's 204 says it ended: any
+   * other success status (a WAF's page) is an IDP_ERROR, never a logout that did not happen.
+   */
   async logout(refreshToken: string): Promise<void> {
     const { endSession } = await this.discovery.getEndpoints();
     if (!endSession) {
       throw new Error('The discovery document has no end_session_endpoint');
     }
-    await callKeycloak('logout', () =>
-      this.http.axiosRef.post(endSession, this.form({ refresh_token: refreshToken }), FORM),
+    await callKeycloak(
+      { endpoint: 'logout', operation: 'logout', answer: NO_CONTENT, status: 204 },
+      () => this.http.axiosRef.post(endSession, this.form({ refresh_token: refreshToken }), FORM),
     );
   }
 
   async userinfo(accessToken: string): Promise<UserInfo> {
     const { userinfo } = await this.discovery.getEndpoints();
-    return callKeycloak('userinfo', () =>
-      this.http.axiosRef.get<UserInfo>(userinfo, {
-        headers: { Authorization: `Bearer ${accessToken}` },
-      }),
+    return callKeycloak(
+      { endpoint: 'userinfo', operation: 'userinfo request', answer: USERINFO },
+      () =>
+        this.http.axiosRef.get(userinfo, {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        }),
     );
   }
 
-  private async token(params: Record<string, string | string[]>): Promise<KeycloakTokenResponse> {
+  private async token<T>(
+    operation: string,
+    answer: AnswerShape<T>,
+    params: Record<string, string | string[]>,
+  ): Promise<T> {
     const { token } = await this.discovery.getEndpoints();
-    return callKeycloak('token', () =>
-      this.http.axiosRef.post<KeycloakTokenResponse>(token, this.form(params), FORM),
+    return callKeycloak({ endpoint: 'token', operation, answer }, () =>
+      this.http.axiosRef.post(token, this.form(params), FORM),
     );
   }
 

@@ -103,6 +103,30 @@ export class KeycloakResponseError extends KeycloakError {
   }
 }
 
+/**
+ * Keycloak answered with a success status, but not with what the call answers: a WAF or
+ * maintenance page, truncated JSON, a body of another type, or a success status other than the
+ * one that means success (logout's 204). A 502, never our success: the detail names the
+ * operation and what was wrong, never the body (it may hold tokens).
+ */
+export class IdpAnswerInvalidError extends KeycloakError {
+  constructor(
+    readonly endpoint: KeycloakEndpoint,
+    readonly operation: string,
+    status: number,
+    problem: string,
+  ) {
+    super(
+      'IDP_ERROR',
+      `Unusable answer from Keycloak to the ${operation} (${endpoint} endpoint, HTTP ${status}): ${problem}`,
+      {
+        hint: 'Something other than Keycloak answers in its place (a proxy, WAF or maintenance page), or Keycloak is not a version the BFF supports; check what KEYCLOAK_URL serves.',
+        upstream: { status },
+      },
+    );
+  }
+}
+
 /** What our answer to a Keycloak refusal keeps of it: Keycloak's words (`upstream`) and the cause. */
 export function keptFrom(e: KeycloakResponseError): Pick<ProblemOptions, 'upstream' | 'cause'> {
   return { upstream: e.upstream, cause: e };

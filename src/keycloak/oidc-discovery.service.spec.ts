@@ -115,9 +115,10 @@ describe(OidcDiscoveryService.name, () => {
       config(INTERNAL),
     );
     await expect(sut.getMetadata()).rejects.toMatchObject({
-      code: 'IDP_UNAVAILABLE',
+      status: 502,
+      code: 'IDP_ERROR',
       detail: expect.stringContaining(
-        'lacks authorization_endpoint, token_endpoint, userinfo_endpoint, jwks_uri',
+        'issuer is not an http(s) URL; authorization_endpoint is missing; token_endpoint is missing',
       ),
     });
   });

@@ -8,8 +8,9 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { DISCOVERY_DOCUMENT } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
-import { IdpUnavailableError, KeycloakError, KeycloakResponseError } from './keycloak.errors';
+import { KeycloakError, KeycloakResponseError } from './keycloak.errors';
 
 /** The parts of the realm's OpenID Provider Metadata the BFF uses. */
 export interface OidcMetadata {
@@ -47,13 +48,6 @@ export class RealmNotFoundError extends KeycloakError {
   }
 }
 
-const REQUIRED = [
-  'issuer',
-  'authorization_endpoint',
-  'token_endpoint',
-  'userinfo_endpoint',
-  'jwks_uri',
-];
 const START_ATTEMPTS = 4;
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
@@ -145,10 +139,10 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
 
   private async fetch(): Promise<OidcMetadata> {
     try {
-      const data = await callKeycloak('discovery', () =>
-        this.http.axiosRef.get<unknown>(this.config.discoveryUrl),
+      const metadata = await callKeycloak(
+        { endpoint: 'discovery', operation: 'discovery request', answer: DISCOVERY_DOCUMENT },
+        () => this.http.axiosRef.get(this.config.discoveryUrl),
       );
-      const metadata = this.validate(data);
       if (!this.metadata) {
         this.logger.log({ msg: 'OIDC discovery loaded', issuer: metadata.issuer });
         if (metadata.issuer !== this.config.expectedIssuer) {
@@ -171,20 +165,6 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
       this.lastError = narrowed;
       throw narrowed;
     }
-  }
-
-  private validate(data: unknown): OidcMetadata {
-    const missing =
-      data !== null && typeof data === 'object'
-        ? REQUIRED.filter((key) => typeof (data as Record<string, unknown>)[key] !== 'string')
-        : REQUIRED;
-    if (missing.length > 0) {
-      throw new IdpUnavailableError(
-        'discovery',
-        `the discovery document at ${this.config.discoveryUrl} lacks ${missing.join(', ')}`,
-      );
-    }
-    return data as OidcMetadata;
   }
 
   /**

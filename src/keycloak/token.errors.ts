@@ -4,7 +4,20 @@ import { KeycloakError, type KeycloakErrorCode } from './keycloak.errors';
 /** The codes of a refused bearer token: the TOKEN_* checks, and a session Keycloak ended. */
 export type TokenErrorCode = Extract<KeycloakErrorCode, `TOKEN_${string}` | 'SESSION_NOT_ACTIVE'>;
 
-const quote = (value: string): string => value.replace(/["\\]/g, "'").replace(/[\r\n]/g, ' ');
+/** Longer challenges break proxies with small header buffers; the body has the full detail. */
+const MAX_DESCRIPTION = 200;
+
+/**
+ * The detail as an RFC 7230 quoted-string's content: printable ASCII only. A token's kid, iss
+ * or alg lands in the detail; a control or non-Latin-1 character in a header makes Node throw
+ * (ERR_INVALID_CHAR, a 500), and no attacker-chosen byte should reach a header anyway.
+ */
+function quote(value: string): string {
+  const printable = value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > MAX_DESCRIPTION
+    ? `${printable.slice(0, MAX_DESCRIPTION - 3)}...`
+    : printable;
+}
 
 /**
  * A bearer token was refused: 401 with an RFC 6750 challenge. A request without any token gets

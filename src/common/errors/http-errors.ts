@@ -10,9 +10,14 @@ export const HTTP_ERRORS = errorTable({
   BAD_REQUEST: [400, 'Bad request'],
   NOT_FOUND: [404, 'Not found'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
+  REQUEST_TIMEOUT: [408, 'Request timeout'],
   PAYLOAD_TOO_LARGE: [413, 'Payload too large'],
+  URI_TOO_LONG: [414, 'URI too long'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported media type'],
+  EXPECTATION_FAILED: [417, 'Expectation failed'],
+  HEADERS_TOO_LARGE: [431, 'Request header fields too large'],
   INTERNAL: [500, 'Internal server error'],
+  SHUTTING_DOWN: [503, 'Shutting down'],
 });
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

@@ -56,6 +56,9 @@ const config: AppConfig = {
   docsEnabled: false,
   benchRoutes: false,
   shutdownTimeoutMs: 1000,
+  shutdownDrainMs: 0,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
 };
 
 describe('ProblemDetailsFilter with the validation pipe', () => {

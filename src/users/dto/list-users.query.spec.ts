@@ -16,6 +16,12 @@ describe(ListUsersQuery.name, () => {
     });
   });
 
+  it('should take the largest first Keycloak reads, and names in any script', () => {
+    const { value, fields } = validate({ first: '2147483647', search: '王 Ünïcødé 😀' });
+    expect(fields).toEqual([]);
+    expect(value).toMatchObject({ first: 2_147_483_647 });
+  });
+
   it('should turn query strings into numbers and booleans', () => {
     const { value, fields } = validate({
       first: '40',
@@ -37,6 +43,13 @@ describe(ListUsersQuery.name, () => {
     [{ exact: '1' }, 'exact'],
     [{ enabled: 'yes' }, 'enabled'],
     [{ search: 'x'.repeat(256) }, 'search'],
+    [{ first: '2147483648' }, 'first'],
+    [{ first: '99999999999999999999' }, 'first'],
+    [{ search: 'wa\u0000' }, 'search'],
+    [{ username: 'a\u0001b' }, 'username'],
+    [{ email: 'a@b.c\n' }, 'email'],
+    [{ search: '\u007f' }, 'search'],
+    [{ search: '\u0085' }, 'search'],
     [{ sort: 'name' }, 'sort'],
   ])('should refuse %j', (query, field) => {
     expect(validate(query).fields).toEqual([field]);
