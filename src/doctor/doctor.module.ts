@@ -15,6 +15,7 @@ import { TokenExchangeCheck } from './checks/token-exchange.check';
 import { TokenLifetimesCheck } from './checks/token-lifetimes.check';
 import { UserinfoCheck } from './checks/userinfo.check';
 import { DoctorService } from './doctor.service';
+import { KeycloakSettings } from './keycloak-settings';
 
 /**
  * The checks in the order they run and are numbered in the report. Order matters: a check reads
@@ -41,6 +42,7 @@ const CHECKS: Type<DoctorCheck>[] = [
     KeycloakModule,
   ],
   providers: [
+    KeycloakSettings,
     ...CHECKS,
     { provide: DOCTOR_CHECKS, useFactory: (...checks: DoctorCheck[]) => checks, inject: CHECKS },
     DoctorService,

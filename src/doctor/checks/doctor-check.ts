@@ -4,7 +4,7 @@ import type { OidcMetadata } from '../../keycloak/oidc-discovery.service';
 import type { CheckResult, CheckStatus } from '../doctor.types';
 
 /** What a check found; the report adds its number and name. */
-export type CheckOutcome = Pick<CheckResult, 'status' | 'found' | 'fix'>;
+export type CheckOutcome = Pick<CheckResult, 'status' | 'found' | 'fix' | 'kcadm' | 'code'>;
 
 /** One client setting the "client flows" row reports on. */
 export interface FlowFinding {
