@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
+import { keycloakConfig } from '../../config/keycloak.config';
+import { sessionConfig } from '../../config/session.config';
+import {
+  KeycloakAuthorizationProbe,
+  refusesRedirectUri,
+} from '../../keycloak/keycloak-authorization.probe';
+import { describeError } from '../doctor-errors';
+import { attribute, kcadm } from '../kcadm';
+import { KeycloakSettings } from '../keycloak-settings';
+import type { CheckOutcome, DoctorCheck, DoctorFindings } from './doctor-check';
+
+/** Keycloak keeps the client's valid post-logout redirect URIs in one attribute, `##`-separated. */
+const POST_LOGOUT_URIS = 'post.logout.redirect.uris';
+
+/**
+ * SESSION_POST_LOGOUT_REDIRECT_URI is a valid post-logout redirect URI of the client: otherwise
+ * the browser that follows the session's logoutUrl ends on Keycloak's "Invalid redirect uri" page.
+ */
+@Injectable()
+export class PostLogoutRedirectUriCheck implements DoctorCheck {
+  readonly name = DOCTOR_CHECK_NAMES.postLogoutRedirectUri;
+
+  constructor(
+    @Inject(KeycloakAuthorizationProbe)
+    private readonly authorization: Pick<KeycloakAuthorizationProbe, 'probeLogout'>,
+    @Inject(KeycloakSettings) private readonly settings: Pick<KeycloakSettings, 'client'>,
+    @Inject(keycloakConfig.KEY)
+    private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
+    @Inject(sessionConfig.KEY)
+    private readonly session: Pick<
+      ConfigType<typeof sessionConfig>,
+      'enabled' | 'postLogoutRedirectUri'
+    >,
+  ) {}
+
+  async run({ metadata }: DoctorFindings): Promise<CheckOutcome> {
+    const uri = this.session.postLogoutRedirectUri;
+    if (!this.session.enabled) {
+      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
+    }
+    if (!uri) {
+      return {
+        status: 'SKIP',
+        found:
+          'SESSION_POST_LOGOUT_REDIRECT_URI is not set (Keycloak shows its own page after logout)',
+      };
+    }
+    if (!metadata) {
+      return { status: 'SKIP', found: 'Needs the discovery document' };
+    }
+    const { realm, clientId } = this.keycloak;
+    let answer;
+    try {
+      answer = await this.authorization.probeLogout(uri);
+    } catch (err: unknown) {
+      return { status: 'WARN', found: `Not checked: ${describeError(err)}` };
+    }
+    if (!refusesRedirectUri(answer)) {
+      return { status: 'PASS', found: `Client '${clientId}' accepts ${uri} after logout` };
+    }
+    const client = await this.settings.client().catch(() => undefined);
+    const registered = (client?.attributes[POST_LOGOUT_URIS] ?? '').split('##').filter(Boolean);
+    return {
+      status: 'FAIL',
+      found: `Client '${clientId}' does not accept SESSION_POST_LOGOUT_REDIRECT_URI ${uri}: after logout the browser ends on Keycloak's "Invalid redirect uri" page`,
+      fix: `Add ${uri} to the Valid post logout redirect URIs of client '${clientId}'.`,
+      ...(client
+        ? {
+            kcadm: [
+              kcadm.updateClient(realm, client.id, {
+                [attribute(POST_LOGOUT_URIS)]: [...registered, uri].join('##'),
+              }),
+            ],
+          }
+        : {}),
+    };
+  }
+}
