@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { DOCTOR_CHECK_NAMES } from '../common/doctor-check-names';
 import { adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import {
@@ -15,6 +16,9 @@ import { kcadm } from './kcadm';
 
 /** The client attribute that makes access tokens lightweight (Keycloak 24+). */
 export const LIGHTWEIGHT_ATTRIBUTE = 'client.use.lightweight.access.token.enabled';
+
+/** What a token check says of a lightweight token, which lacks what it looks for. */
+export const lightweightSkip = `Not checked: the client's access tokens are lightweight (see '${DOCTOR_CHECK_NAMES.lightweightTokens}')`;
 
 /** The roles doctor's Admin API reads need on the account whose token it uses. */
 const READ_ROLES = ['view-realm', 'view-clients'];

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { authConfig } from '../../config/auth.config';
 import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
 import { keycloakConfig } from '../../config/keycloak.config';
-import { KeycloakSettings } from '../keycloak-settings';
+import { KeycloakSettings, lightweightSkip } from '../keycloak-settings';
 import {
   type CheckOutcome,
   claimsOf,
@@ -11,9 +11,6 @@ import {
   type DoctorFindings,
   sampleToken,
 } from './doctor-check';
-
-/** What the token checks say of a lightweight token, which lacks what they look for. */
-export const lightweightSkip = `Not checked: the client's access tokens are lightweight (see '${DOCTOR_CHECK_NAMES.lightweightTokens}')`;
 
 /** The client's tokens carry the audience the BFF's guard requires (AUTH_AUDIENCE). */
 @Injectable()

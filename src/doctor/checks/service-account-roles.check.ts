@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { adminConfig } from '../../config/admin.config';
 import { keycloakConfig } from '../../config/keycloak.config';
-import { KeycloakSettings } from '../keycloak-settings';
-import { lightweightSkip } from './audience.check';
+import { KeycloakSettings, lightweightSkip } from '../keycloak-settings';
 import { type CheckOutcome, claimsOf, type DoctorCheck, type DoctorFindings } from './doctor-check';
 
 /** The admin endpoints' Keycloak calls need these realm-management roles on the service account. */
