@@ -4,6 +4,7 @@ import { authConfig } from '../config/auth.config';
 import { sessionConfig } from '../config/session.config';
 import { LoginFlowService } from './login-flow.service';
 import { OidcTokenVerifier } from './oidc-token.verifier';
+import { RedirectUriRegistration } from './redirect-uri-registration';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionRefresher } from './session-refresher';
 import { SessionController } from './session.controller';
@@ -37,6 +38,7 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
     OidcTokenVerifier,
     SessionAuthenticator,
     LoginFlowService,
+    RedirectUriRegistration,
     SessionService,
   ],
   exports: [SessionAuthenticator],
