@@ -33,7 +33,7 @@ import { UpstreamProbe } from './upstream.probe';
  * what the ones before it found (discovery first, the token checks after client flows). A row's
  * number is its place here, and docs and issues cite numbers: new checks go at the end.
  */
-const CHECKS: Type<DoctorCheck>[] = [
+export const CHECKS: readonly Type<DoctorCheck>[] = [
   DiscoveryCheck,
   IssuerCheck,
   JwksCheck,
@@ -68,7 +68,11 @@ const CHECKS: Type<DoctorCheck>[] = [
     UpstreamProbe,
     { provide: REDIS_CONNECT, useValue: connectRedis },
     ...CHECKS,
-    { provide: DOCTOR_CHECKS, useFactory: (...checks: DoctorCheck[]) => checks, inject: CHECKS },
+    {
+      provide: DOCTOR_CHECKS,
+      useFactory: (...checks: DoctorCheck[]) => checks,
+      inject: [...CHECKS],
+    },
     DoctorService,
   ],
 })
