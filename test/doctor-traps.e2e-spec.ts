@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DoctorRun, runDoctor } from './utils/doctor';
 import { Kcadm } from './utils/kcadm';
-import { adminFetch, kc } from './utils/keycloak';
+import { adminFetch, kc, passwordGrant } from './utils/keycloak';
 import { OrdersApiProcess } from './utils/orders-api';
 import { createDemoRealmCopy, deleteRealm } from './utils/realm-copy';
+import { createTestApp } from './utils/test-app';
 
 const REALM = `demo-broken-${randomBytes(4).toString('hex')}`;
 const REDIS_URL = process.env.SESSION_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -143,6 +144,35 @@ describe('doctor against a broken copy of the demo realm (real Keycloak, kcadm.s
       `kcadm.sh config credentials --server ${kc.url()} --realm master --user <admin>`,
     );
     expect(broken.code).toBe(1);
+  });
+
+  it('should answer requests those settings break with the codes, and hints naming the rows, doctor reported', async () => {
+    const codeOf = (name: string) => broken.checks.find((c) => c.name === name)?.code;
+    const { DOCTOR_USERNAME: _u, DOCTOR_PASSWORD: _p, REDIS_URL: _r, ...service } = env;
+    const app = await createTestApp({ ...service, KEYCLOAK_URL: kc.url(), REDIS_URL: undefined });
+    try {
+      const login = await app.inject({ method: 'GET', url: '/auth/login' });
+      expect(login.statusCode).toBe(502);
+      expect(login.json()).toMatchObject({
+        code: codeOf('session redirect URI'),
+        hint: expect.stringContaining("(check 'session redirect URI')"),
+      });
+      const { access_token } = await passwordGrant('alice', 'alice-password', 'openid', {
+        realm: REALM,
+      });
+      const me = await app.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(me.statusCode).toBe(401);
+      expect(me.json()).toMatchObject({
+        code: codeOf('issuer'),
+        hint: expect.stringContaining("(check 'issuer')"),
+      });
+    } finally {
+      await app.close();
+    }
   });
 
   it('should turn each of those checks green once its printed command has run', async () => {
