@@ -1,9 +1,10 @@
 import {
   AdminPermissionMissingError,
+  type KeycloakAdminClient,
   type KeycloakClientSettings,
   type KeycloakRealmSettings,
 } from '../keycloak/keycloak-admin.client';
-import type { KeycloakSettings } from './keycloak-settings';
+import { KeycloakSettings } from './keycloak-settings';
 
 /** Test data for the checks' unit tests (not built into dist: see tsconfig.build.json). */
 
@@ -43,26 +44,26 @@ export const clientSettings = (
 export const refused = (role = 'view-clients'): AdminPermissionMissingError =>
   new AdminPermissionMissingError('bff', undefined, [role]);
 
+type Reads = 'realm' | 'client' | 'clientScopes' | 'lightweightAccessTokens';
+
 /**
- * A KeycloakSettings whose reads answer the fixtures above (override per test), with a plain
- * `unreadable` row (the real one is KeycloakSettings' own spec's business).
+ * A real KeycloakSettings (realm 'demo', client 'bff', service-account mode) whose reads answer
+ * the fixtures above; each read is a mock to override per test.
  */
-export function fakeSettings() {
-  const realm: jest.MockedFunction<KeycloakSettings['realm']> = jest.fn();
-  const client: jest.MockedFunction<KeycloakSettings['client']> = jest.fn();
-  const clientScopes: jest.MockedFunction<KeycloakSettings['clientScopes']> = jest.fn();
-  const lightweightAccessTokens: jest.MockedFunction<KeycloakSettings['lightweightAccessTokens']> =
-    jest.fn();
-  realm.mockResolvedValue(realmSettings());
-  client.mockResolvedValue(clientSettings());
-  clientScopes.mockResolvedValue([
+export function fakeSettings(): KeycloakSettings & {
+  [K in Reads]: jest.MockedFunction<KeycloakSettings[K]>;
+} {
+  const sut = new KeycloakSettings(
+    {} as KeycloakAdminClient,
+    { realm: 'demo', clientId: 'bff' },
+    { tokenMode: 'service-account' },
+  );
+  jest.spyOn(sut, 'realm').mockResolvedValue(realmSettings());
+  jest.spyOn(sut, 'client').mockResolvedValue(clientSettings());
+  jest.spyOn(sut, 'clientScopes').mockResolvedValue([
     { id: 's-basic', name: 'basic' },
     { id: 's-profile', name: 'profile' },
   ]);
-  lightweightAccessTokens.mockResolvedValue(false);
-  const unreadable = (what: string, err: unknown) => ({
-    status: 'WARN' as const,
-    found: `Could not read the ${what}: ${err instanceof Error ? err.message : String(err)}`,
-  });
-  return { realm, client, clientScopes, lightweightAccessTokens, unreadable };
+  jest.spyOn(sut, 'lightweightAccessTokens').mockResolvedValue(false);
+  return sut as ReturnType<typeof fakeSettings>;
 }

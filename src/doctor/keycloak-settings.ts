@@ -71,6 +71,32 @@ export class KeycloakSettings {
     return this.scopesRead;
   }
 
+  /** `check`'s row for the realm's settings, or the unreadable row when they cannot be read. */
+  async withRealm(
+    check: (realm: KeycloakRealmSettings) => CheckOutcome | Promise<CheckOutcome>,
+  ): Promise<CheckOutcome> {
+    let realm: KeycloakRealmSettings;
+    try {
+      realm = await this.realm();
+    } catch (err: unknown) {
+      return this.unreadable("realm's settings", err);
+    }
+    return check(realm);
+  }
+
+  /** `check`'s row for the client's settings, or the unreadable row when they cannot be read. */
+  async withClient(
+    check: (client: KeycloakClientSettings) => CheckOutcome | Promise<CheckOutcome>,
+  ): Promise<CheckOutcome> {
+    let client: KeycloakClientSettings;
+    try {
+      client = await this.client();
+    } catch (err: unknown) {
+      return this.unreadable(`settings of client '${this.keycloak.clientId}'`, err);
+    }
+    return check(client);
+  }
+
   /** Whether the client's access tokens are lightweight; undefined when it cannot be read. */
   async lightweightAccessTokens(): Promise<boolean | undefined> {
     try {

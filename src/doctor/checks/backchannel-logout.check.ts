@@ -6,7 +6,7 @@ import { sessionConfig } from '../../config/session.config';
 import type { KeycloakClientSettings } from '../../keycloak/keycloak-admin.client';
 import { attribute, kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
-import type { CheckOutcome, DoctorCheck } from './doctor-check';
+import { type CheckOutcome, type DoctorCheck, SESSION_MODE_OFF } from './doctor-check';
 
 const URL_ATTRIBUTE = 'backchannel.logout.url';
 const SESSION_REQUIRED_ATTRIBUTE = 'backchannel.logout.session.required';
@@ -36,8 +36,7 @@ export class BackchannelLogoutCheck implements DoctorCheck {
   readonly name = DOCTOR_CHECK_NAMES.backchannelLogout;
 
   constructor(
-    @Inject(KeycloakSettings)
-    private readonly settings: Pick<KeycloakSettings, 'client' | 'unreadable'>,
+    @Inject(KeycloakSettings) private readonly settings: Pick<KeycloakSettings, 'withClient'>,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
     @Inject(sessionConfig.KEY)
@@ -45,16 +44,13 @@ export class BackchannelLogoutCheck implements DoctorCheck {
   ) {}
 
   async run(): Promise<CheckOutcome> {
-    if (!this.session.enabled) {
-      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
-    }
+    return this.session.enabled
+      ? this.settings.withClient((client) => this.judge(client))
+      : SESSION_MODE_OFF;
+  }
+
+  private judge(client: KeycloakClientSettings): CheckOutcome {
     const { realm, clientId } = this.keycloak;
-    let client: KeycloakClientSettings;
-    try {
-      client = await this.settings.client();
-    } catch (err: unknown) {
-      return this.settings.unreadable(`settings of client '${clientId}'`, err);
-    }
     const expected = backchannelLogoutUrl(this.session.redirectUri);
     const url = client.attributes[URL_ATTRIBUTE] ?? '';
     const sessionRequired = client.attributes[SESSION_REQUIRED_ATTRIBUTE] === 'true';

@@ -35,6 +35,9 @@ export interface DoctorCheck {
   run(findings: DoctorFindings): CheckOutcome | Promise<CheckOutcome>;
 }
 
+/** The row of a cookie-session check while the mode is off. */
+export const SESSION_MODE_OFF: CheckOutcome = { status: 'SKIP', found: 'SESSION_ENABLED is off' };
+
 /** Injection token of the ordered list of checks (see doctor.module.ts). */
 export const DOCTOR_CHECKS = Symbol('DOCTOR_CHECKS');
 

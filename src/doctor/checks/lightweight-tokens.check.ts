@@ -18,20 +18,17 @@ export class LightweightTokensCheck implements DoctorCheck {
   readonly name = DOCTOR_CHECK_NAMES.lightweightTokens;
 
   constructor(
-    @Inject(KeycloakSettings)
-    private readonly settings: Pick<KeycloakSettings, 'client' | 'unreadable'>,
+    @Inject(KeycloakSettings) private readonly settings: Pick<KeycloakSettings, 'withClient'>,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
   ) {}
 
-  async run(): Promise<CheckOutcome> {
+  run(): Promise<CheckOutcome> {
+    return this.settings.withClient((client) => this.judge(client));
+  }
+
+  private judge(client: KeycloakClientSettings): CheckOutcome {
     const { realm, clientId } = this.keycloak;
-    let client: KeycloakClientSettings;
-    try {
-      client = await this.settings.client();
-    } catch (err: unknown) {
-      return this.settings.unreadable(`settings of client '${clientId}'`, err);
-    }
     if (client.attributes[LIGHTWEIGHT_ATTRIBUTE] !== 'true') {
       return { status: 'PASS', found: `Client '${clientId}' issues full access tokens` };
     }

@@ -10,7 +10,12 @@ import {
 import { describeError } from '../doctor-errors';
 import { attribute, kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
-import type { CheckOutcome, DoctorCheck, DoctorFindings } from './doctor-check';
+import {
+  type CheckOutcome,
+  type DoctorCheck,
+  type DoctorFindings,
+  SESSION_MODE_OFF,
+} from './doctor-check';
 
 /** Keycloak keeps the client's valid post-logout redirect URIs in one attribute, `##`-separated. */
 const POST_LOGOUT_URIS = 'post.logout.redirect.uris';
@@ -39,7 +44,7 @@ export class PostLogoutRedirectUriCheck implements DoctorCheck {
   async run({ metadata }: DoctorFindings): Promise<CheckOutcome> {
     const uri = this.session.postLogoutRedirectUri;
     if (!this.session.enabled) {
-      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
+      return SESSION_MODE_OFF;
     }
     if (!uri) {
       return {

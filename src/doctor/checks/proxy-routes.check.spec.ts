@@ -152,7 +152,7 @@ describe(ProxyRoutesCheck.name, () => {
     await expect(sut.run({ clientAuthenticated: true })).resolves.toEqual({
       status: 'PASS',
       found:
-        '5 route(s): every target answers; some audiences not checked (set DOCTOR_USERNAME/DOCTOR_PASSWORD)',
+        '5 route(s): every target answers; audiences orders-api not checked (set DOCTOR_USERNAME/DOCTOR_PASSWORD)',
     });
     expect(tokenExchange).not.toHaveBeenCalled();
   });

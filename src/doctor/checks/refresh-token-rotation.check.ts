@@ -16,37 +16,35 @@ export class RefreshTokenRotationCheck implements DoctorCheck {
   readonly name = DOCTOR_CHECK_NAMES.refreshTokenRotation;
 
   constructor(
-    @Inject(KeycloakSettings)
-    private readonly settings: Pick<KeycloakSettings, 'realm' | 'unreadable'>,
+    @Inject(KeycloakSettings) private readonly settings: Pick<KeycloakSettings, 'withRealm'>,
   ) {}
 
-  async run(): Promise<CheckOutcome> {
-    let realm: KeycloakRealmSettings;
-    try {
-      realm = await this.settings.realm();
-    } catch (err: unknown) {
-      return this.settings.unreadable("realm's settings", err);
-    }
-    if (!realm.revokeRefreshToken) {
-      return {
-        status: 'PASS',
-        found: 'Refresh tokens are not rotated ("Revoke Refresh Token" off)',
-      };
-    }
-    const reuse = realm.refreshTokenMaxReuse;
-    if (reuse > 0) {
-      return {
-        status: 'PASS',
-        found: `Refresh tokens rotate and may be reused ${reuse} time(s): a refresh whose answer was lost can be retried`,
-      };
-    }
+  run(): Promise<CheckOutcome> {
+    return this.settings.withRealm(judge);
+  }
+}
+
+/** The row for the realm's rotation settings. */
+function judge(realm: KeycloakRealmSettings): CheckOutcome {
+  if (!realm.revokeRefreshToken) {
     return {
-      status: 'WARN',
-      found:
-        '"Revoke Refresh Token" is on with "Refresh Token Max Reuse" 0: each refresh token works once',
-      fix: 'Two tabs refreshing at once end the session in BFFs that refresh per request. This BFF refreshes once per session across instances, but a refresh whose answer is lost (timeout, restart, network) leaves it a spent token, and the next refresh ends the session (SESSION_EXPIRED). Allow one reuse, or turn rotation off.',
-      kcadm: [kcadm.updateRealm(realm.realm, { refreshTokenMaxReuse: 1 })],
-      code: 'SESSION_EXPIRED',
+      status: 'PASS',
+      found: 'Refresh tokens are not rotated ("Revoke Refresh Token" off)',
     };
   }
+  const reuse = realm.refreshTokenMaxReuse;
+  if (reuse > 0) {
+    return {
+      status: 'PASS',
+      found: `Refresh tokens rotate and may be reused ${reuse} time(s): a refresh whose answer was lost can be retried`,
+    };
+  }
+  return {
+    status: 'WARN',
+    found:
+      '"Revoke Refresh Token" is on with "Refresh Token Max Reuse" 0: each refresh token works once',
+    fix: 'Two tabs refreshing at once end the session in BFFs that refresh per request. This BFF refreshes once per session across instances, but a refresh whose answer is lost (timeout, restart, network) leaves it a spent token, and the next refresh ends the session (SESSION_EXPIRED). Allow one reuse, or turn rotation off.',
+    kcadm: [kcadm.updateRealm(realm.realm, { refreshTokenMaxReuse: 1 })],
+    code: 'SESSION_EXPIRED',
+  };
 }

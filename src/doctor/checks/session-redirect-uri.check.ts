@@ -10,7 +10,12 @@ import {
 import { describeError } from '../doctor-errors';
 import { kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
-import type { CheckOutcome, DoctorCheck, DoctorFindings } from './doctor-check';
+import {
+  type CheckOutcome,
+  type DoctorCheck,
+  type DoctorFindings,
+  SESSION_MODE_OFF,
+} from './doctor-check';
 
 /**
  * SESSION_REDIRECT_URI is a valid redirect URI of the client, asked the way a browser would:
@@ -32,7 +37,7 @@ export class SessionRedirectUriCheck implements DoctorCheck {
 
   async run({ metadata }: DoctorFindings): Promise<CheckOutcome> {
     if (!this.session.enabled) {
-      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
+      return SESSION_MODE_OFF;
     }
     if (!metadata) {
       return { status: 'SKIP', found: 'Needs the discovery document' };

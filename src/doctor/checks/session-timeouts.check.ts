@@ -9,7 +9,7 @@ import type {
 } from '../../keycloak/keycloak-admin.client';
 import { attribute, kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
-import type { CheckOutcome, DoctorCheck } from './doctor-check';
+import { type CheckOutcome, type DoctorCheck, SESSION_MODE_OFF } from './doctor-check';
 
 /** One pair of timeouts: the BFF's variable and Keycloak's setting it must not outlast. */
 interface Limit {
@@ -40,7 +40,7 @@ export class SessionTimeoutsCheck implements DoctorCheck {
 
   constructor(
     @Inject(KeycloakSettings)
-    private readonly settings: Pick<KeycloakSettings, 'realm' | 'client' | 'unreadable'>,
+    private readonly settings: Pick<KeycloakSettings, 'withRealm' | 'withClient'>,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
     @Inject(sessionConfig.KEY)
@@ -51,16 +51,14 @@ export class SessionTimeoutsCheck implements DoctorCheck {
   ) {}
 
   async run(): Promise<CheckOutcome> {
-    if (!this.session.enabled) {
-      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
-    }
-    let realm: KeycloakRealmSettings;
-    let client: KeycloakClientSettings;
-    try {
-      [realm, client] = await Promise.all([this.settings.realm(), this.settings.client()]);
-    } catch (err: unknown) {
-      return this.settings.unreadable("realm's and client's session settings", err);
-    }
+    return this.session.enabled
+      ? this.settings.withRealm((realm) =>
+          this.settings.withClient((client) => this.judge(realm, client)),
+        )
+      : SESSION_MODE_OFF;
+  }
+
+  private judge(realm: KeycloakRealmSettings, client: KeycloakClientSettings): CheckOutcome {
     const limits = [
       this.limit(
         'SESSION_IDLE_TIMEOUT_S',

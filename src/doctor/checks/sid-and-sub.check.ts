@@ -5,6 +5,7 @@ import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
 import { keycloakConfig } from '../../config/keycloak.config';
 import { sessionConfig } from '../../config/session.config';
 import type { KeycloakClientSettings } from '../../keycloak/keycloak-admin.client';
+import type { KeycloakTokenResponse } from '../../keycloak/keycloak-token.client';
 import { kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
 import { claimsOf, type CheckOutcome, type DoctorCheck, type DoctorFindings } from './doctor-check';
@@ -31,7 +32,7 @@ export class SidAndSubCheck implements DoctorCheck {
     @Inject(KeycloakSettings)
     private readonly settings: Pick<
       KeycloakSettings,
-      'client' | 'clientScopes' | 'lightweightAccessTokens' | 'unreadable'
+      'withClient' | 'clientScopes' | 'lightweightAccessTokens'
     >,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
@@ -39,14 +40,15 @@ export class SidAndSubCheck implements DoctorCheck {
     private readonly session: Pick<ConfigType<typeof sessionConfig>, 'enabled'>,
   ) {}
 
-  async run({ userToken }: DoctorFindings): Promise<CheckOutcome> {
+  run({ userToken }: DoctorFindings): Promise<CheckOutcome> {
+    return this.settings.withClient((client) => this.judge(client, userToken));
+  }
+
+  private async judge(
+    client: KeycloakClientSettings,
+    userToken: KeycloakTokenResponse | undefined,
+  ): Promise<CheckOutcome> {
     const { realm, clientId } = this.keycloak;
-    let client: KeycloakClientSettings;
-    try {
-      client = await this.settings.client();
-    } catch (err: unknown) {
-      return this.settings.unreadable(`settings of client '${clientId}'`, err);
-    }
     const problems: Problem[] = [];
     const basic = client.defaultClientScopes.includes(BASIC_SCOPE);
     if (!basic) {

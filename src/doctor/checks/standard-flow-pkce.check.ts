@@ -7,7 +7,12 @@ import type { KeycloakClientSettings } from '../../keycloak/keycloak-admin.clien
 import { worst } from '../doctor.types';
 import { attribute, kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
-import type { CheckOutcome, DoctorCheck, FlowFinding } from './doctor-check';
+import {
+  type CheckOutcome,
+  type DoctorCheck,
+  type FlowFinding,
+  SESSION_MODE_OFF,
+} from './doctor-check';
 
 const PKCE_METHOD = 'pkce.code.challenge.method';
 
@@ -21,8 +26,7 @@ export class StandardFlowPkceCheck implements DoctorCheck {
   readonly name = DOCTOR_CHECK_NAMES.standardFlow;
 
   constructor(
-    @Inject(KeycloakSettings)
-    private readonly settings: Pick<KeycloakSettings, 'client' | 'unreadable'>,
+    @Inject(KeycloakSettings) private readonly settings: Pick<KeycloakSettings, 'withClient'>,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'realm' | 'clientId'>,
     @Inject(sessionConfig.KEY)
@@ -30,16 +34,13 @@ export class StandardFlowPkceCheck implements DoctorCheck {
   ) {}
 
   async run(): Promise<CheckOutcome> {
-    if (!this.session.enabled) {
-      return { status: 'SKIP', found: 'SESSION_ENABLED is off' };
-    }
+    return this.session.enabled
+      ? this.settings.withClient((client) => this.judge(client))
+      : SESSION_MODE_OFF;
+  }
+
+  private judge(client: KeycloakClientSettings): CheckOutcome {
     const { realm, clientId } = this.keycloak;
-    let client: KeycloakClientSettings;
-    try {
-      client = await this.settings.client();
-    } catch (err: unknown) {
-      return this.settings.unreadable(`settings of client '${clientId}'`, err);
-    }
     const method = client.attributes[PKCE_METHOD] ?? '';
     const findings: FlowFinding[] = [
       client.standardFlowEnabled

@@ -1,10 +1,10 @@
 import type { KeycloakTokenResponse } from '../../keycloak/keycloak-token.client';
 import {
-  AdminPermissionMissingError,
-  type KeycloakClientSettings,
-  type KeycloakRealmSettings,
-} from '../../keycloak/keycloak-admin.client';
-import type { KeycloakSettings } from '../keycloak-settings';
+  clientSettings as client,
+  fakeSettings,
+  realmSettings,
+  refused,
+} from '../keycloak-settings.fixture';
 import { TokenLifetimesCheck } from './token-lifetimes.check';
 
 const lasting = (expires_in: number, refresh_expires_in?: number): KeycloakTokenResponse => ({
@@ -14,39 +14,17 @@ const lasting = (expires_in: number, refresh_expires_in?: number): KeycloakToken
   refresh_expires_in,
 });
 
-const unreadable = () =>
-  Promise.reject(new AdminPermissionMissingError('bff', undefined, ['view-realm']));
-
-const realmSettings = (over: Partial<KeycloakRealmSettings> = {}): KeycloakRealmSettings => ({
-  realm: 'demo',
-  accessTokenLifespan: 300,
-  ssoSessionIdleTimeout: 1800,
-  ssoSessionMaxLifespan: 36000,
-  revokeRefreshToken: false,
-  refreshTokenMaxReuse: 0,
-  attributes: {},
-  ...over,
-});
-
-const clientSettings = (attributes: Record<string, string> = {}): KeycloakClientSettings => ({
-  id: 'c-1',
-  clientId: 'bff',
-  standardFlowEnabled: true,
-  frontchannelLogout: false,
-  redirectUris: [],
-  attributes,
-  defaultClientScopes: [],
-  optionalClientScopes: [],
-});
+const clientSettings = (attributes: Record<string, string> = {}) => client({ attributes });
 
 describe(TokenLifetimesCheck.name, () => {
-  const realm: jest.MockedFunction<KeycloakSettings['realm']> = jest.fn();
-  const client: jest.MockedFunction<KeycloakSettings['client']> = jest.fn();
-  const sut = new TokenLifetimesCheck({ realm, client }, { realm: 'demo' });
+  let settings: ReturnType<typeof fakeSettings>;
+  let sut: TokenLifetimesCheck;
 
   beforeEach(() => {
-    realm.mockImplementation(unreadable);
-    client.mockResolvedValue(clientSettings());
+    settings = fakeSettings();
+    // The token rows below: doctor may not read the settings.
+    settings.realm.mockRejectedValue(refused('view-realm'));
+    sut = new TokenLifetimesCheck(settings, { realm: 'demo' });
   });
 
   it('should skip without a token', async () => {
@@ -112,7 +90,7 @@ describe(TokenLifetimesCheck.name, () => {
 
   describe('from the settings', () => {
     it("should pass an access token shorter than the realm's SSO session idle", async () => {
-      realm.mockResolvedValue(realmSettings());
+      settings.realm.mockResolvedValue(realmSettings());
       await expect(sut.run({ clientAuthenticated: true })).resolves.toEqual({
         status: 'PASS',
         found: 'access token 300 s, SSO session idle 1800 s',
@@ -122,7 +100,7 @@ describe(TokenLifetimesCheck.name, () => {
     it.each([1800, 2400])(
       'should fail a %i s access token against 1800 s of idle with the realm command',
       async (lifespan) => {
-        realm.mockResolvedValue(realmSettings({ accessTokenLifespan: lifespan }));
+        settings.realm.mockResolvedValue(realmSettings({ accessTokenLifespan: lifespan }));
         await expect(sut.run({ clientAuthenticated: true })).resolves.toEqual({
           status: 'FAIL',
           found: `access token ${lifespan} s, SSO session idle 1800 s`,
@@ -133,8 +111,8 @@ describe(TokenLifetimesCheck.name, () => {
     );
 
     it("should take the client's own lifespan and idle, and fix the client's", async () => {
-      realm.mockResolvedValue(realmSettings());
-      client.mockResolvedValue(
+      settings.realm.mockResolvedValue(realmSettings());
+      settings.client.mockResolvedValue(
         clientSettings({ 'access.token.lifespan': '900', 'client.session.idle.timeout': '600' }),
       );
       await expect(sut.run({ clientAuthenticated: true })).resolves.toEqual({
@@ -146,7 +124,7 @@ describe(TokenLifetimesCheck.name, () => {
     });
 
     it('should warn about a token of over an hour within a longer idle', async () => {
-      realm.mockResolvedValue(
+      settings.realm.mockResolvedValue(
         realmSettings({ accessTokenLifespan: 7200, ssoSessionIdleTimeout: 28800 }),
       );
       await expect(sut.run({ clientAuthenticated: true })).resolves.toMatchObject({
