@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DoctorRun, runDoctor } from './utils/doctor';
 import { Kcadm } from './utils/kcadm';
 import { adminFetch, kc, passwordGrant } from './utils/keycloak';
-import { OrdersApiProcess } from './utils/orders-api';
 import { createDemoRealmCopy, deleteRealm } from './utils/realm-copy';
 import { createTestApp } from './utils/test-app';
 
@@ -74,7 +75,7 @@ const problems = (run: DoctorRun) =>
 
 describe('doctor against a broken copy of the demo realm (real Keycloak, kcadm.sh)', () => {
   let dir: string;
-  let orders: OrdersApiProcess;
+  let api: Server | undefined;
   let kcadm: Promise<Kcadm>;
   let env: Record<string, string>;
   let broken: DoctorRun;
@@ -89,13 +90,15 @@ describe('doctor against a broken copy of the demo realm (real Keycloak, kcadm.s
     kcadm.catch(() => undefined);
     dir = mkdtempSync(join(tmpdir(), 'doctor-traps-'));
     await createDemoRealmCopy(REALM);
-    orders = await OrdersApiProcess.start({ KEYCLOAK_URL: kc.url(), KEYCLOAK_REALM: REALM });
-    // The stack's routes file, with orders-api where this test started it.
+    // Doctor only asks whether a target answers: an API that refuses everything will do, in
+    // place of orders-api (its own e2e shows it behind exchanged tokens), and starts at once.
+    const server = createServer((_req, res) => res.writeHead(401).end());
+    api = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The stack's routes file, with the API where this test listens.
     const routes = readFileSync(join(__dirname, '..', 'api-routes.example.json'), 'utf8');
-    writeFileSync(
-      join(dir, 'api-routes.json'),
-      routes.replaceAll('http://127.0.0.1:4000', orders.url),
-    );
+    writeFileSync(join(dir, 'api-routes.json'), routes.replaceAll('http://127.0.0.1:4000', target));
     env = {
       KEYCLOAK_REALM: REALM,
       DOCTOR_USERNAME: 'alice',
@@ -112,7 +115,7 @@ describe('doctor against a broken copy of the demo realm (real Keycloak, kcadm.s
 
   afterAll(async () => {
     await deleteRealm(REALM);
-    await orders?.stop();
+    await new Promise((resolve) => api?.close(resolve));
     (await kcadm.catch(() => undefined))?.close();
     rmSync(dir, { recursive: true, force: true });
   });
