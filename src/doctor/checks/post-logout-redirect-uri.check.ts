@@ -3,11 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
 import { keycloakConfig } from '../../config/keycloak.config';
 import { sessionConfig } from '../../config/session.config';
-import {
-  KeycloakAuthorizationProbe,
-  refusesRedirectUri,
-} from '../../keycloak/keycloak-authorization.probe';
-import { describeError } from '../doctor-errors';
+import { KeycloakAuthorizationProbe } from '../../keycloak/keycloak-authorization.probe';
 import { attribute, kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
 import {
@@ -16,6 +12,7 @@ import {
   type DoctorFindings,
   SESSION_MODE_OFF,
 } from './doctor-check';
+import { redirectUriRow } from './redirect-uri-probe';
 
 /** Keycloak keeps the client's valid post-logout redirect URIs in one attribute, `##`-separated. */
 const POST_LOGOUT_URIS = 'post.logout.redirect.uris';
@@ -56,16 +53,15 @@ export class PostLogoutRedirectUriCheck implements DoctorCheck {
     if (!metadata) {
       return { status: 'SKIP', found: 'Needs the discovery document' };
     }
+    return redirectUriRow(
+      () => this.authorization.probeLogout(uri),
+      `Client '${this.keycloak.clientId}' accepts ${uri} after logout`,
+      () => this.refused(uri),
+    );
+  }
+
+  private async refused(uri: string): Promise<CheckOutcome> {
     const { realm, clientId } = this.keycloak;
-    let answer;
-    try {
-      answer = await this.authorization.probeLogout(uri);
-    } catch (err: unknown) {
-      return { status: 'WARN', found: `Not checked: ${describeError(err)}` };
-    }
-    if (!refusesRedirectUri(answer)) {
-      return { status: 'PASS', found: `Client '${clientId}' accepts ${uri} after logout` };
-    }
     const client = await this.settings.client().catch(() => undefined);
     const registered = (client?.attributes[POST_LOGOUT_URIS] ?? '').split('##').filter(Boolean);
     return {

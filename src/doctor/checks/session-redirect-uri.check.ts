@@ -3,11 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
 import { keycloakConfig } from '../../config/keycloak.config';
 import { sessionConfig } from '../../config/session.config';
-import {
-  KeycloakAuthorizationProbe,
-  refusesRedirectUri,
-} from '../../keycloak/keycloak-authorization.probe';
-import { describeError } from '../doctor-errors';
+import { KeycloakAuthorizationProbe } from '../../keycloak/keycloak-authorization.probe';
 import { kcadm } from '../kcadm';
 import { KeycloakSettings } from '../keycloak-settings';
 import {
@@ -16,6 +12,7 @@ import {
   type DoctorFindings,
   SESSION_MODE_OFF,
 } from './doctor-check';
+import { redirectUriRow } from './redirect-uri-probe';
 
 /**
  * SESSION_REDIRECT_URI is a valid redirect URI of the client, asked the way a browser would:
@@ -42,17 +39,16 @@ export class SessionRedirectUriCheck implements DoctorCheck {
     if (!metadata) {
       return { status: 'SKIP', found: 'Needs the discovery document' };
     }
-    const { realm, clientId } = this.keycloak;
     const uri = this.session.redirectUri;
-    let answer;
-    try {
-      answer = await this.authorization.probe(uri);
-    } catch (err: unknown) {
-      return { status: 'WARN', found: `Not checked: ${describeError(err)}` };
-    }
-    if (!refusesRedirectUri(answer)) {
-      return { status: 'PASS', found: `Client '${clientId}' accepts ${uri}` };
-    }
+    return redirectUriRow(
+      () => this.authorization.probe(uri),
+      `Client '${this.keycloak.clientId}' accepts ${uri}`,
+      () => this.refused(uri),
+    );
+  }
+
+  private async refused(uri: string): Promise<CheckOutcome> {
+    const { realm, clientId } = this.keycloak;
     const client = await this.settings.client().catch(() => undefined);
     return {
       status: 'FAIL',
