@@ -57,10 +57,7 @@ export class SidAndSubCheck implements DoctorCheck {
         code: 'ACCESS_TOKEN_SUB_MISSING',
       });
     }
-    const notes: string[] = [];
-    if (!userToken) {
-      notes.push('tokens not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD');
-    } else {
+    if (userToken) {
       // A lightweight access token has no sub either; that row names it.
       if (basic && !claimsOf(userToken)?.sub && !(await this.settings.lightweightAccessTokens())) {
         problems.push({ text: 'access tokens carry no sub', code: 'ACCESS_TOKEN_SUB_MISSING' });
@@ -75,9 +72,12 @@ export class SidAndSubCheck implements DoctorCheck {
     }
     if (problems.length === 0) {
       const checked = this.session.enabled ? 'sub in access tokens, sid in ID tokens' : 'sub';
+      const unchecked = userToken
+        ? ''
+        : '; tokens not checked: set DOCTOR_USERNAME/DOCTOR_PASSWORD';
       return {
         status: 'PASS',
-        found: `'${BASIC_SCOPE}' is a default scope of '${clientId}' (${checked})${notes.length ? `; ${notes.join('; ')}` : ''}`,
+        found: `'${BASIC_SCOPE}' is a default scope of '${clientId}' (${checked})${unchecked}`,
       };
     }
     const scope = basic
