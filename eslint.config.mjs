@@ -3,6 +3,24 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The axios ban (see its object below), kept in one place: every other no-restricted-imports
+ * object for files outside src/keycloak/ must repeat it, since ESLint does not merge a rule's
+ * options across objects.
+ */
+const onlyKeycloakCallsKeycloak = {
+  paths: [
+    { name: 'axios', message: 'Only src/keycloak/ calls Keycloak: inject its clients.' },
+    { name: '@nestjs/axios', message: 'Only src/keycloak/ calls Keycloak: inject its clients.' },
+  ],
+  patterns: [
+    {
+      group: ['axios/*', '@nestjs/axios/*'],
+      message: 'Only src/keycloak/ calls Keycloak: inject its clients.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'eslint.config.mjs', '**/*.js'] },
   eslint.configs.recommended,
@@ -41,24 +59,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['src/keycloak/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'axios', message: 'Only src/keycloak/ calls Keycloak: inject its clients.' },
-            {
-              name: '@nestjs/axios',
-              message: 'Only src/keycloak/ calls Keycloak: inject its clients.',
-            },
-          ],
-          patterns: [
-            {
-              group: ['axios/*', '@nestjs/axios/*'],
-              message: 'Only src/keycloak/ calls Keycloak: inject its clients.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', onlyKeycloakCallsKeycloak],
     },
   },
   {
@@ -84,6 +85,29 @@ export default tseslint.config(
                 '^((\\.\\./)+|src/)(auth|session|users|token-exchange|doctor|health|bench|docs)(/|$)',
               message:
                 'src/keycloak/ must not depend on a feature folder: move the shared piece down into src/keycloak/ (or src/common/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Layer rule (issue 13): authentication does not know the session mode. The session cookie is
+  // one credential source among others: SessionModule registers its passport strategy and
+  // AppModule lists it for the guard, so nothing under src/auth/ imports src/session/. Placed
+  // after the axios ban, whose options it repeats (the last object matching a file wins).
+  {
+    files: ['src/auth/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: onlyKeycloakCallsKeycloak.paths,
+          patterns: [
+            ...onlyKeycloakCallsKeycloak.patterns,
+            {
+              group: ['**/session/**', '**/session'],
+              message:
+                'src/auth/ must not know the session mode: add a credential source (passport strategy) in src/session/ and list it in AppModule.',
             },
           ],
         },

@@ -1,56 +1,67 @@
 /**
- * `npm run stack`: the whole local stack in one command. With a Docker engine it is
- * `docker compose up --build`; without one, Keycloak from the Maven distribution on port 8080
- * plus the BFF on port 3000, both stopped by Ctrl-C.
+ * `npm run stack`: the whole local stack in one command (docs/local-stack.md). docker compose
+ * when a Docker engine and Compose v2 answer; otherwise Keycloak from the Maven distribution
+ * and the BFF as a local process. Every way it ends stops what it started: see StopRequests
+ * (signals, the death of whatever started it) and guardProcessGroup (our own death).
+ *
+ * package.json runs this as `exec node --import tsx scripts/stack.ts`: `exec` and the in-process
+ * loader leave no shell or tsx process between npm and us to swallow a signal.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { dockerAvailable } from './keycloak/docker';
-import { bffEnv, startKeycloak } from './keycloak/harness';
-import { REPO_ROOT } from './keycloak/version';
+import { PortsTakenError } from './keycloak/ports';
+import { composeV2Available, chooseStackMode } from './stack/mode';
+import { parseStackOptions, StackOptionsError, USAGE } from './stack/options';
+import { runComposeStack } from './stack/run-compose';
+import { runDistributionStack } from './stack/run-distribution';
+import { stackServices } from './stack/stack-services';
+import { StopRequests } from './stack/stop-requests';
 
-async function main(): Promise<void> {
-  if (!process.env.KEYCLOAK_URL && !process.env.KEYCLOAK_HARNESS && (await dockerAvailable())) {
-    process.stderr.write('Docker engine found: docker compose up --build\n');
-    const result = spawnSync('docker', ['compose', 'up', '--build'], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+async function main(): Promise<number> {
+  // A closed terminal or a dead parent's pipe must not crash us before we have stopped
+  // everything: writes then fail with EIO or EPIPE, and are dropped.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+
+  const options = parseStackOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const stops = new StopRequests(log);
+  try {
+    const { mode, why } = await chooseStackMode({
+      keycloakUrl: process.env.KEYCLOAK_URL,
+      harness: process.env.KEYCLOAK_HARNESS,
+      session: options.session,
+      dockerEngine: () => dockerAvailable(),
+      composeV2: composeV2Available,
     });
-    process.exit(result.status ?? 1);
+    log(`npm run stack: ${why}`);
+    return mode === 'compose'
+      ? await runComposeStack(options, stops, log)
+      : await runDistributionStack(stackServices(), options, stops, log);
+  } finally {
+    stops.dispose();
   }
-  // The distribution path below; KEYCLOAK_URL set means "use that Keycloak".
-  const env = { ...process.env, KEYCLOAK_HARNESS: process.env.KEYCLOAK_HARNESS ?? 'distribution' };
-  const keycloak = await startKeycloak({ env, port: 8080, managementPort: 9000 });
-  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (build.status !== 0) {
-    await keycloak.stop();
-    process.exit(build.status ?? 1);
-  }
-  const bff = spawn(process.execPath, ['dist/main.js'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-    env: {
-      ...bffEnv(keycloak),
-      CORS_ORIGINS: 'http://localhost:3000,http://127.0.0.1:3000',
-      ...process.env,
-    },
-  });
-  process.stderr.write(
-    `\nKeycloak: ${keycloak.url}  BFF: http://127.0.0.1:3000  Swagger UI: http://127.0.0.1:3000/docs\n`,
-  );
-  const stop = (): void => {
-    bff.kill('SIGTERM');
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  bff.once('exit', (code) => {
-    keycloak.stop().then(
-      () => process.exit(code ?? 0),
-      () => process.exit(1),
-    );
-  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof StackOptionsError || err instanceof PortsTakenError) {
+      for (const line of err.lines) {
+        log(`npm run stack: ${line}`);
+      }
+      if (err instanceof StackOptionsError) {
+        log('npm run stack -- --help lists the options.');
+      }
+    } else {
+      log(`npm run stack: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    process.exit(1);
+  },
+);

@@ -10,7 +10,6 @@ import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
-import { csrfHeaderOf } from './session/csrf-header';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -36,8 +35,15 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServer
   };
 }
 
-/** Everything between "Nest app created" and "listening". */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+/**
+ * Everything between "Nest app created" and "listening". `csrfHeader` is SESSION_CSRF_HEADER:
+ * CORS must allow it, or every cross-origin state-changing call with the cookie fails.
+ */
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  csrfHeader: string,
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -69,7 +75,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', csrfHeaderOf(app)],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', csrfHeader],
     exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   });

@@ -5,11 +5,14 @@ import { AppModule } from './app.module';
 import { configureApp, fastifyOptions } from './app.setup';
 import { appConfig } from './config/app.config';
 import { loadEnvOrExit } from './config/load-env';
+import { sessionConfig } from './config/session.config';
 import { createRootLogger } from './logging/logger';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
+  // First, before anything awaits: AppModule decides on optional modules (BENCH_ROUTES) once
+  // Nest resolves its imports, and .env must be in process.env by then.
   loadEnvOrExit('keycloak-bff', 1);
 
   const config = appConfig();
@@ -20,7 +23,7 @@ async function bootstrap(): Promise<void> {
       new FastifyAdapter(fastifyOptions(config, logger)),
       { logger: new PinoLoggerService(logger), abortOnError: false },
     );
-    await configureApp(app, config);
+    await configureApp(app, config, sessionConfig().csrfHeader);
     installGracefulShutdown(app, logger, config.shutdownTimeoutMs);
     await app.listen(config.port, config.host);
     logger.info({ port: config.port, host: config.host }, 'keycloak-bff listening');

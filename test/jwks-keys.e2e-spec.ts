@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthEnv } from '../src/config/auth.config';
+import { KeycloakEnv } from '../src/config/keycloak.config';
 import { adminFetch, decodeJwt, kc, passwordGrant } from './utils/keycloak';
 import { startProxy } from '../scripts/support/keycloak-proxy';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -104,7 +104,7 @@ describe('Realm signing keys (real Keycloak): removal and rotation (issue 12)', 
 
   it('should accept a rotated key within a few seconds while random kids flood in, with at most one JWKS fetch per cooldown', async () => {
     // The default cooldown, as an operator who sets nothing gets it.
-    const cooldownMs = new AuthEnv().JWKS_REFETCH_COOLDOWN_MS;
+    const cooldownMs = new KeycloakEnv().JWKS_REFETCH_COOLDOWN_MS;
     expect(cooldownMs).toBeLessThanOrEqual(5000);
     const proxy = await startProxy(kc.url());
     cleanups.push(() => proxy.close());

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scripts/keycloak/distribution';
-import { SessionRefresher } from '../src/session/session-refresher';
+import { KeycloakTokenClient } from '../src/keycloak/keycloak-token.client';
 import { SessionRepository } from '../src/session/session.repository';
 import {
   browserlessLogin,
@@ -127,6 +127,30 @@ describe('Cookie-session mode (memory store)', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(await res.json()).toMatchObject({ code: 'CSRF_HEADER_MISSING' });
       expect((await jar.fetch(`${bff}/auth/session`)).status).toBe(200);
+    });
+
+    it('should let a bearer token win over the cookie: a bad one is refused with its own code, a good one is the caller', async () => {
+      const alice = await loggedIn();
+      const bob = new CookieJar();
+      expect((await browserlessLogin(bob, bff, 'bob', 'bob-password')).status).toBe(302);
+      const bobToken = (await sessionRecord(bob))?.accessToken ?? '';
+
+      const bad = await alice.fetch(`${bff}/auth/claims`, {
+        headers: { authorization: 'Bearer garbage' },
+      });
+      expect(bad.status).toBe(401);
+      expect(await bad.json()).toMatchObject({ code: 'TOKEN_MALFORMED' });
+      expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
+
+      const good = await alice.fetch(`${bff}/auth/claims`, {
+        headers: { authorization: `Bearer ${bobToken}` },
+      });
+      expect(good.status).toBe(200);
+      expect(await good.json()).toMatchObject({ claims: { preferred_username: 'bob' } });
+
+      // Without a bearer token, the cookie is the caller again: alice.
+      const cookie = await alice.fetch(`${bff}/auth/claims`);
+      expect(await cookie.json()).toMatchObject({ claims: { preferred_username: 'alice' } });
     });
 
     it('should answer /auth/session without a cookie with 401 SESSION_MISSING, not a redirect', async () => {
@@ -275,12 +299,12 @@ describe('Cookie-session mode (memory store)', () => {
       expect(before).toBeDefined();
       const lifetime = before?.accessLifetimeMs ?? 0;
       expect(lifetime).toBe(10_000);
-      const refresher = t.app.get(SessionRefresher);
-      const grantsBefore = refresher.grantCount;
+      // Watches the real client: every refresh grant this BFF makes goes through it.
+      const refreshGrant = jest.spyOn(t.app.get(KeycloakTokenClient), 'refreshGrant');
 
       // Until the refresh is due (5 s before expiry), nothing refreshes.
       expect((await jar.fetch(`${bff}/users?max=1`)).status).toBe(200);
-      expect(refresher.grantCount).toBe(grantsBefore);
+      expect(refreshGrant).not.toHaveBeenCalled();
 
       await sleep((before?.accessExpiresAt ?? 0) - Date.now() - 4_000);
       const since = Date.now();
@@ -289,7 +313,7 @@ describe('Cookie-session mode (memory store)', () => {
       );
 
       expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
-      expect(refresher.grantCount - grantsBefore).toBe(1);
+      expect(refreshGrant).toHaveBeenCalledTimes(1);
       expect(await refreshEventsSince(since)).toBe(1);
       const after = await sessionRecord(jar);
       expect(after?.accessToken).not.toBe(before?.accessToken);

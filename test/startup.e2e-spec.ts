@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/keycloak/distribution';
@@ -105,6 +105,36 @@ describe('The service process', () => {
     expect(body.detail).toContain('ECONNREFUSED');
 
     await expectGracefulStop(run);
+  });
+
+  describe('BENCH_ROUTES', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'keycloak-bff-env-'));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function benchRouteIn(cwd: string): Promise<number> {
+      const port = await freePort();
+      const run = runService(
+        { ...BASE_ENV, KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '', PORT: String(port) },
+        cwd,
+      );
+      running.push(run);
+      await waitForLive(port, run);
+      return (await fetch(`http://127.0.0.1:${port}/bench/public`)).status;
+    }
+
+    it('should mount the bench routes when BENCH_ROUTES=true comes from a .env file', async () => {
+      writeFileSync(join(dir, '.env'), 'BENCH_ROUTES=true\n');
+      expect(await benchRouteIn(dir)).toBe(200);
+    });
+
+    it('should not mount them by default', async () => {
+      expect(await benchRouteIn(dir)).toBe(404);
+    });
   });
 
   it('should start against the real Keycloak with the example routes file, be ready, and stop cleanly on SIGTERM', async () => {

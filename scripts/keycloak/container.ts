@@ -7,6 +7,8 @@ export interface ContainerOptions {
   adminUser: string;
   adminPassword: string;
   log: HarnessLog;
+  /** Values for realm-export.json's `${NAME:default}` placeholders. */
+  realmEnv?: Record<string, string>;
 }
 
 /** quay.io/keycloak/keycloak at the pinned version, for machines with a Docker engine. */
@@ -26,6 +28,7 @@ export async function startContainer(options: ContainerOptions): Promise<Running
     .withEnvironment({
       KC_BOOTSTRAP_ADMIN_USERNAME: options.adminUser,
       KC_BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
+      ...options.realmEnv,
     })
     .withCopyFilesToContainer([
       { source: options.realmFile, target: '/opt/keycloak/data/import/realm-export.json' },

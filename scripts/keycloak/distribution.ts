@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
+  closeSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -10,11 +11,17 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AugmentationCache } from './augmentation-cache';
 import { pickJavaHome } from './java';
+import { guardProcessGroup, killGroup, stopProcessGroup } from './process-group';
 import type { HarnessLog, RunningKeycloak } from './types';
+
+import { freePort } from './ports';
+
+// Tests and the benchmark import it from here.
+export { freePort };
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return (
@@ -61,24 +68,6 @@ export function ensureDistribution(version: string, log: HarnessLog, dir = cache
   return home;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') {
-          resolve(address.port);
-        } else {
-          reject(new Error('no port'));
-        }
-      });
-    });
-  });
-}
-
 function tail(file: string, lines = 60): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -87,15 +76,22 @@ function tail(file: string, lines = 60): string {
   }
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`Keycloak exited during start (code ${child.exitCode ?? child.signalCode})`);
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) {
+      // Ours only while our process still runs: another Keycloak on the same port answers too.
+      if (res.ok && child.exitCode === null && child.signalCode === null) {
         return;
       }
     } catch {
@@ -104,31 +100,6 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`Keycloak was not ready within ${timeoutMs} ms`);
-}
-
-function stopProcessGroup(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      resolve();
-      return;
-    }
-    const pid = child.pid;
-    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    killGroup(pid, 'SIGTERM');
-  });
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    // kc.sh starts java as a child: the whole process group has to go.
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 export interface DistributionOptions {
@@ -141,10 +112,20 @@ export interface DistributionOptions {
   port?: number;
   managementPort?: number;
   startTimeoutMs?: number;
+  /** Values for the `${NAME:default}` placeholders of realm-export.json, e.g. the BFF's URLs. */
+  realmEnv?: Record<string, string>;
+  /** Aborting stops a Keycloak that is still starting (the start then rejects). */
+  signal?: AbortSignal;
+}
+
+/** What Keycloak's build step depends on: `start-dev`'s build options and the JVM. */
+function buildOptions(features: string): string[] {
+  return ['--db=dev-mem', '--health-enabled=true', `--features=${features}`];
 }
 
 /** `kc.sh start-dev` on 127.0.0.1, realm imported, health on the management port. */
 export async function startDistribution(options: DistributionOptions): Promise<RunningKeycloak> {
+  options.signal?.throwIfAborted();
   // Each run gets its own copy (186 MB, a fraction of a second): start-dev re-augments into
   // lib/ and reads data/import, so two runs sharing the cached tree would overwrite each other.
   const home = mkdtempSync(join(tmpdir(), 'keycloak-bff-run-'));
@@ -159,6 +140,9 @@ export async function startDistribution(options: DistributionOptions): Promise<R
       `warning: no JDK 21+ found, starting Keycloak on Java ${java.major} (${java.home})`,
     );
   }
+  const build = buildOptions(options.features);
+  const augmentation = new AugmentationCache(cacheDir(), options.version, [...build, java.home]);
+  augmentation.restore(home, options.log);
   const port = options.port ?? (await freePort());
   const managementPort = options.managementPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -173,17 +157,16 @@ export async function startDistribution(options: DistributionOptions): Promise<R
     join(home, 'bin', 'kc.sh'),
     [
       'start-dev',
-      '--db=dev-mem',
+      ...build,
       '--import-realm',
-      '--health-enabled=true',
       '--http-host=127.0.0.1',
       `--http-port=${port}`,
       `--http-management-port=${managementPort}`,
       `--hostname=${url}`,
-      `--features=${options.features}`,
     ],
     {
       cwd: home,
+      // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the whole group.
       detached: true,
       stdio: ['ignore', out, out],
       env: {
@@ -193,40 +176,57 @@ export async function startDistribution(options: DistributionOptions): Promise<R
         KC_BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
         // realm-export.json's partner identity provider fetches the partner realm's keys here.
         PARTNER_IDP_URL: url,
+        ...options.realmEnv,
       },
     },
   );
+  closeSync(out);
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const pgid = child.pid;
+  // Without a pid the spawn failed; waitReady reports the exit.
+  const guard = pgid === undefined ? undefined : guardProcessGroup(pgid, { removeAfter: home });
   const killOnExit = (): void => {
-    killGroup(child.pid ?? 0, 'SIGKILL');
+    if (pgid !== undefined) {
+      killGroup(pgid, 'SIGKILL');
+    }
     rmSync(home, { recursive: true, force: true });
   };
   process.once('exit', killOnExit);
+  const stop = async (): Promise<void> => {
+    await stopProcessGroup(child);
+    process.off('exit', killOnExit);
+    rmSync(home, { recursive: true, force: true });
+    guard?.release();
+  };
 
   try {
     await waitReady(
       `http://127.0.0.1:${managementPort}/health/ready`,
       child,
       options.startTimeoutMs ?? 240_000,
+      options.signal,
     );
   } catch (err: unknown) {
-    process.stderr.write(
-      `\n--- Keycloak log tail (${logFile}) ---\n${tail(logFile)}\n--- end ---\n`,
-    );
-    await stopProcessGroup(child);
-    process.off('exit', killOnExit);
-    rmSync(home, { recursive: true, force: true });
+    if (!options.signal?.aborted) {
+      process.stderr.write(
+        `\n--- Keycloak log tail (${logFile}) ---\n${tail(logFile)}\n--- end ---\n`,
+      );
+    }
+    await stop();
     throw err;
   }
+  augmentation.save(home, options.log);
   return {
     source: 'distribution',
     url,
+    managementUrl: `http://127.0.0.1:${managementPort}`,
     adminUser: options.adminUser,
     adminPassword: options.adminPassword,
     logFile,
-    stop: async () => {
-      await stopProcessGroup(child);
-      process.off('exit', killOnExit);
-      rmSync(home, { recursive: true, force: true });
-    },
+    pid: pgid,
+    exited,
+    stop,
   };
 }

@@ -12,6 +12,13 @@ export interface HarnessOptions {
   /** Fixed ports for local dev; tests take free ones. */
   port?: number;
   managementPort?: number;
+  /**
+   * Values for realm-export.json's `${NAME:default}` placeholders, such as
+   * `BFF_BACKCHANNEL_LOGOUT_URL`; Keycloak resolves them from its environment at import.
+   */
+  realmEnv?: Record<string, string>;
+  /** Aborting stops a Keycloak that is still starting. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -42,7 +49,15 @@ export async function startKeycloak(options: HarnessOptions = {}): Promise<Runni
         stop: () => Promise.resolve(),
       };
     case 'testcontainers':
-      return startContainer({ version, features, realmFile, adminUser, adminPassword, log });
+      return startContainer({
+        version,
+        features,
+        realmFile,
+        adminUser,
+        adminPassword,
+        log,
+        realmEnv: options.realmEnv,
+      });
     case 'distribution':
       return startDistribution({
         version,
@@ -53,6 +68,8 @@ export async function startKeycloak(options: HarnessOptions = {}): Promise<Runni
         log,
         port: options.port,
         managementPort: options.managementPort,
+        realmEnv: options.realmEnv,
+        signal: options.signal,
       });
   }
 }

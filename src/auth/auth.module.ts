@@ -1,15 +1,16 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../config/auth.config';
-import { SessionModule } from '../session/session.module';
+import { RedisConnection } from '../redis/redis-connection';
+import { RedisModule } from '../redis/redis.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { JwtStrategy } from './guards/jwt.strategy';
+import { AuthenticationGuard } from './guards/authentication.guard';
+import { JWT_STRATEGY, JwtStrategy } from './guards/jwt.strategy';
 import {
   LOGIN_START_TRACKER_PREFIX,
   LOGIN_THROTTLERS,
@@ -17,17 +18,24 @@ import {
   usernameTracker,
 } from './guards/login-throttler.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+/** Where the app is assembled, the credential sources of the global guard are listed. */
+export interface AuthModuleSetup {
+  /**
+   * passport strategy names, tried in this order; the bearer token (JWT_STRATEGY) first, since a
+   * bearer token wins over any other credential. Each must be registered by a module the app
+   * imports (e.g. SESSION_COOKIE_STRATEGY by SessionModule).
+   */
+  credentialSources: readonly string[];
+}
 
 @Module({
   imports: [
-    PassportModule,
-    // The guard accepts the session cookie as well as a bearer token.
-    SessionModule,
     ThrottlerModule.forRootAsync({
-      inject: [authConfig.KEY, LoginThrottlerStorage],
-      imports: [LoginThrottlerStorageModule],
-      useFactory: (auth: ConfigType<typeof authConfig>, holder: LoginThrottlerStorage) => {
+      inject: [authConfig.KEY, RedisConnection],
+      imports: [RedisModule],
+      useFactory: (auth: ConfigType<typeof authConfig>, redis: RedisConnection) => {
         const { perIp, perUsername, startsPerIp, windowMs } = auth.loginRateLimit;
         return {
           throttlers: [
@@ -52,7 +60,8 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
                 `${LOGIN_START_TRACKER_PREFIX}${(req as unknown as FastifyRequest).ip}`,
             },
           ],
-          storage: holder.storage,
+          // Without REDIS_URL, the throttler's own in-memory storage.
+          storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
         };
       },
     }),
@@ -63,8 +72,22 @@ import { LoginThrottlerStorage, LoginThrottlerStorageModule } from './login-thro
     JwtStrategy,
     LoginThrottlerGuard,
     // Order matters: authentication first, then roles.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
 })
-export class AuthModule {}
+export class AuthModule {
+  static forRoot({ credentialSources }: AuthModuleSetup): DynamicModule {
+    // The guard answers a token it verified before from the bearer source's memory, ahead of
+    // the pipeline: right only while that source comes first.
+    if (credentialSources[0] !== JWT_STRATEGY) {
+      throw new Error(
+        `AuthModule.forRoot: the bearer token ('${JWT_STRATEGY}') must be the first credential source, not '${credentialSources[0]}'`,
+      );
+    }
+    return {
+      module: AuthModule,
+      imports: [PassportModule.register({ defaultStrategy: [...credentialSources] })],
+    };
+  }
+}

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 
 // Atomic hit-count-and-block, so several BFF instances share one budget per key.
 const INCREMENT = `
@@ -20,26 +20,16 @@ return {hits, ttl, 0, 0}
 `;
 
 /**
- * Throttler storage in Redis (REDIS_URL). If Redis fails, logins are let through and a warning
- * is logged: an outage of the limiter must not lock every user out.
+ * Throttler storage in Redis (REDIS_URL's shared connection). If Redis fails, logins are let
+ * through and a warning is logged: an outage of the limiter must not lock every user out.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
-  private readonly redis: Redis;
 
   constructor(
-    url: string,
+    private readonly redis: Redis,
     private readonly prefix = 'keycloak-bff:throttle:',
-  ) {
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: true,
-    });
-    this.redis.on('error', (err: Error) =>
-      this.logger.warn({ msg: 'Redis error (login rate limit)', err }),
-    );
-  }
+  ) {}
 
   async increment(
     key: string,
@@ -69,9 +59,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.logger.warn({ msg: 'Login rate limit skipped: Redis unavailable', err });
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
     }
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -160,6 +160,8 @@ export const appConfig = registerAs('app', () => {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     docsEnabled: env.DOCS_ENABLED,
+    /** GET /bench/guarded and /bench/public, for `npm run bench` only. */
+    benchRoutes: env.BENCH_ROUTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 });

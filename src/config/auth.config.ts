@@ -2,6 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { EnvExample, splitList, toInt, validateEnv } from './env-validation';
+import { keycloakConfig } from './keycloak.config';
 
 export class AuthEnv {
   @EnvExample('bff')
@@ -22,23 +23,6 @@ export class AuthEnv {
     message: 'must be scope names separated by spaces or commas',
   })
   AUTH_ALLOWED_SCOPES?: string;
-
-  // Also the bound on how long a rotated key can be refused, whatever an attacker sends: an
-  // unknown kid can only be told from a forged one by fetching the set (see JwksService).
-  @EnvExample('5000')
-  @Transform(toInt)
-  @IsInt({ message: 'must be a number of milliseconds' })
-  @Min(0)
-  @Max(3_600_000)
-  JWKS_REFETCH_COOLDOWN_MS = 5_000;
-
-  // How soon a key disabled or removed in Keycloak stops being trusted.
-  @EnvExample('60000')
-  @Transform(toInt)
-  @IsInt({ message: 'must be a number of milliseconds' })
-  @Min(1_000)
-  @Max(3_600_000)
-  JWKS_REFRESH_INTERVAL_MS = 60_000;
 
   @EnvExample('10000')
   @Transform(toInt)
@@ -70,26 +54,21 @@ export class AuthEnv {
   @IsInt({ message: 'must be a number of seconds' })
   @Min(1)
   LOGIN_RATE_LIMIT_WINDOW_S = 60;
-
-  @EnvExample('redis://127.0.0.1:6379')
-  @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
-  REDIS_URL?: string;
 }
 
 export const authConfig = registerAs('auth', () => {
   const env = validateEnv(AuthEnv, process.env);
-  const clientId = process.env.KEYCLOAK_CLIENT_ID ?? '';
   return {
-    /** The `aud` every access token must carry; Keycloak's audience mapper puts the client id there. */
-    audience: env.AUTH_AUDIENCE ?? clientId,
+    /**
+     * The `aud` every access token must carry; Keycloak's audience mapper puts the client id
+     * there, so the default is KEYCLOAK_CLIENT_ID as its own namespace validated it.
+     */
+    audience: env.AUTH_AUDIENCE ?? keycloakConfig().clientId,
     clockToleranceSec: env.AUTH_CLOCK_TOLERANCE_S,
     /** Scopes a login may ask for besides `openid`, which is always requested. */
     allowedScopes: splitList(
       (env.AUTH_ALLOWED_SCOPES ?? 'profile email offline_access').replace(/ /g, ','),
     ),
-    jwksRefetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
-    jwksRefreshIntervalMs: env.JWKS_REFRESH_INTERVAL_MS,
     tokenCacheSize: env.AUTH_TOKEN_CACHE_SIZE,
     loginRateLimit: {
       perIp: env.LOGIN_RATE_LIMIT_PER_IP,
@@ -98,7 +77,6 @@ export const authConfig = registerAs('auth', () => {
       startsPerIp: env.LOGIN_START_RATE_LIMIT_PER_IP,
       windowMs: env.LOGIN_RATE_LIMIT_WINDOW_S * 1000,
     },
-    redisUrl: env.REDIS_URL,
   };
 });
 

@@ -5,6 +5,7 @@ import { AuthEnv, authConfig } from './auth.config';
 import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
+import { RedisEnv, redisConfig } from './redis.config';
 import { SessionEnv, sessionConfig } from './session.config';
 import { TokenExchangeEnv, tokenExchangeConfig } from './token-exchange.config';
 
@@ -13,6 +14,7 @@ export const configNamespaces = [
   appConfig,
   keycloakConfig,
   authConfig,
+  redisConfig,
   adminConfig,
   tokenExchangeConfig,
   doctorConfig,
@@ -24,6 +26,7 @@ const envClasses = [
   AppEnv,
   KeycloakEnv,
   AuthEnv,
+  RedisEnv,
   AdminEnv,
   TokenExchangeEnv,
   DoctorEnv,

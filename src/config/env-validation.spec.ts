@@ -1,6 +1,8 @@
 import { collectEnvErrors } from './config';
 import { keycloakConfig } from './keycloak.config';
 import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { redisConfig } from './redis.config';
 import { EnvValidationError } from './env-validation';
 
 const VALID = {
@@ -56,6 +58,8 @@ describe('config validation', () => {
     ['CORS_ORIGINS', 'http://a.example/path', 'comma-separated list of origins'],
     ['TRUST_PROXY', 'yes', 'a number of proxies or a comma-separated list of proxy addresses'],
     ['KEYCLOAK_HTTP_TIMEOUT_MS', '10', 'must not be less than 100'],
+    ['JWKS_REFRESH_INTERVAL_MS', '10', 'must not be less than 1000'],
+    ['REDIS_URL', 'http://redis:6379', 'must be a redis:// or rediss:// URL'],
   ])(
     'should reject %s=%s with a line that names it and shows an example',
     (name, value, reason) => {
@@ -103,8 +107,36 @@ describe('config validation', () => {
       bodyLimitBytes: 65536,
       trustProxy: false,
       docsEnabled: true,
+      benchRoutes: false,
       shutdownTimeoutMs: 10000,
     });
+  });
+
+  it('should give each variable one namespace: JWKS timings in keycloak, REDIS_URL in redis', () => {
+    process.env = {
+      ...VALID,
+      JWKS_REFETCH_COOLDOWN_MS: '1000',
+      JWKS_REFRESH_INTERVAL_MS: '2000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    };
+    expect(keycloakConfig()).toMatchObject({
+      jwksRefetchCooldownMs: 1000,
+      jwksRefreshIntervalMs: 2000,
+    });
+    expect(redisConfig()).toEqual({ url: 'redis://127.0.0.1:6379' });
+    const auth = authConfig() as Record<string, unknown>;
+    expect(auth).not.toHaveProperty('jwksRefetchCooldownMs');
+    expect(auth).not.toHaveProperty('redisUrl');
+  });
+
+  it('should default AUTH_AUDIENCE to the KEYCLOAK_CLIENT_ID the keycloak namespace validated', () => {
+    process.env = { ...VALID, KEYCLOAK_CLIENT_ID: 'bff-session' };
+    expect(authConfig().audience).toBe('bff-session');
+    process.env = { ...VALID, AUTH_AUDIENCE: 'orders-api' };
+    expect(authConfig().audience).toBe('orders-api');
+    // An invalid client id is refused by its owner, never used as the audience.
+    process.env = { ...VALID, KEYCLOAK_CLIENT_ID: 'two words' };
+    expect(() => authConfig()).toThrow(EnvValidationError);
   });
 
   it('should throw EnvValidationError from a namespace factory', () => {

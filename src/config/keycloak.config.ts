@@ -35,6 +35,23 @@ export class KeycloakEnv {
   @Min(100)
   @Max(120_000)
   KEYCLOAK_HTTP_TIMEOUT_MS = 5000;
+
+  // Also the bound on how long a rotated key can be refused, whatever an attacker sends: an
+  // unknown kid can only be told from a forged one by fetching the set (see JwksService).
+  @EnvExample('5000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(0)
+  @Max(3_600_000)
+  JWKS_REFETCH_COOLDOWN_MS = 5_000;
+
+  // How soon a key disabled or removed in Keycloak stops being trusted.
+  @EnvExample('60000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of milliseconds' })
+  @Min(1_000)
+  @Max(3_600_000)
+  JWKS_REFRESH_INTERVAL_MS = 60_000;
 }
 
 /** `http://kc:8080/` and `http://kc:8080` must build the same URLs. */
@@ -53,6 +70,10 @@ export const keycloakConfig = registerAs('keycloak', () => {
     clientId: env.KEYCLOAK_CLIENT_ID,
     clientSecret: env.KEYCLOAK_CLIENT_SECRET,
     httpTimeoutMs: env.KEYCLOAK_HTTP_TIMEOUT_MS,
+    /** The least time between two JWKS fetches an unknown `kid` may cause. */
+    jwksRefetchCooldownMs: env.JWKS_REFETCH_COOLDOWN_MS,
+    /** How often the JWKS is fetched whatever tokens arrive (drops disabled keys). */
+    jwksRefreshIntervalMs: env.JWKS_REFRESH_INTERVAL_MS,
     /** The `iss` every token of this realm must carry. */
     expectedIssuer: `${publicUrl}/realms/${encodeURIComponent(env.KEYCLOAK_REALM)}`,
     discoveryUrl: `${url}/realms/${encodeURIComponent(env.KEYCLOAK_REALM)}/.well-known/openid-configuration`,

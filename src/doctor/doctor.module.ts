@@ -1,5 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ClockModule } from '../common/clock/clock.module';
 import { configNamespaces } from '../config/config';
 import { KeycloakModule } from '../keycloak/keycloak.module';
 import { AudienceCheck } from './checks/audience.check';
@@ -61,6 +62,7 @@ export const CHECKS: readonly Type<DoctorCheck>[] = [
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
+    ClockModule,
     KeycloakModule,
   ],
   providers: [

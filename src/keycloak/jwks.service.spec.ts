@@ -6,7 +6,8 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { type AuthConfig, AuthEnv } from '../config/auth.config';
+import { type KeycloakConfig, KeycloakEnv } from '../config/keycloak.config';
+import { ManualClock } from '../../test/utils/manual-clock';
 import { JwksService } from './jwks.service';
 import type { OidcDiscoveryService } from './oidc-discovery.service';
 
@@ -38,7 +39,7 @@ function forbidden(): AxiosError {
 }
 
 function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
-  let clock = 1_000_000;
+  const clock = new ManualClock(1_000_000);
   const get = jest.fn<Promise<AxiosResponse>, [string]>();
   const http = { axiosRef: { get } } as unknown as HttpService;
   const discovery = {
@@ -47,11 +48,10 @@ function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
   const config = {
     jwksRefetchCooldownMs: cooldownMs,
     jwksRefreshIntervalMs: refreshIntervalMs,
-  } as AuthConfig;
-  const sut = new JwksService(http, discovery, config);
-  sut.now = () => clock;
+  } as KeycloakConfig;
+  const sut = new JwksService(http, discovery, config, clock);
   const serve = (...keys: unknown[]) => get.mockResolvedValue({ data: { keys } } as AxiosResponse);
-  return { sut, get, serve, advance: (ms: number) => (clock += ms) };
+  return { sut, get, serve, advance: (ms: number) => clock.advance(ms) };
 }
 
 const KEY_C = rsaJwk('key-c');
@@ -217,7 +217,7 @@ describe(JwksService.name, () => {
 
     it('should accept a rotated key within one cooldown while fresh random kids flood in, with at most one fetch per cooldown', async () => {
       // The default, as an operator who sets nothing gets it: "a few seconds".
-      const cooldown = new AuthEnv().JWKS_REFETCH_COOLDOWN_MS;
+      const cooldown = new KeycloakEnv().JWKS_REFETCH_COOLDOWN_MS;
       expect(cooldown).toBeLessThanOrEqual(5_000);
       const { sut, serve, get, advance } = setup(cooldown);
       serve(KEY_A);

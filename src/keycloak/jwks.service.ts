@@ -9,8 +9,9 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwksClient } from 'jwks-rsa';
+import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
-import { authConfig } from '../config/auth.config';
+import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
 import { OidcDiscoveryService } from './oidc-discovery.service';
@@ -75,19 +76,15 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
   private client?: { uri: string; jwks: JwksClient };
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  /** Fetches made so far, for the benchmark and tests. */
-  fetchCount = 0;
   /** When the last fetch succeeded (epoch ms), for readiness and diagnostics. */
   lastSuccessAt?: number;
 
   constructor(
     private readonly http: HttpService,
     private readonly discovery: OidcDiscoveryService,
-    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+    private readonly clock: Clock,
   ) {}
-
-  /** The clock; tests replace it. */
-  now: () => number = Date.now;
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh().catch((err: unknown) =>
@@ -135,9 +132,9 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
     const wait = empty ? EMPTY_RETRY_MS : this.config.jwksRefetchCooldownMs;
     if (
       (empty || !this.refuted.has(kid)) &&
-      (this.inFlight || this.now() - this.lastAttemptAt >= wait)
+      (this.inFlight || this.clock.now() - this.lastAttemptAt >= wait)
     ) {
-      const arrivedAt = this.now();
+      const arrivedAt = this.clock.now();
       await this.refresh().catch(() => undefined);
       const fetched = this.keys.get(kid);
       if (fetched) {
@@ -191,15 +188,14 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async fetchKeys(): Promise<void> {
-    this.lastAttemptAt = this.now();
-    this.fetchCount++;
+    this.lastAttemptAt = this.clock.now();
     let uri = '(unknown: discovery not loaded)';
     try {
       uri = (await this.discovery.getEndpoints()).jwks;
       const keys = await this.loadFrom(uri);
       this.replaceKeys(new Map(keys.map((k) => [k.kid, k])), uri);
       this.lastError = undefined;
-      this.lastSuccessAt = this.now();
+      this.lastSuccessAt = this.clock.now();
     } catch (err: unknown) {
       this.lastError = this.describe(err, uri);
       this.logger.warn({

@@ -2,12 +2,13 @@ import type { HttpService } from '@nestjs/axios';
 import type { AxiosResponse } from 'axios';
 import type { AdminConfig } from '../config/admin.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
+import { ManualClock } from '../../test/utils/manual-clock';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import type { KeycloakTokenClient, KeycloakTokenResponse } from './keycloak-token.client';
 import { KeycloakResponseError } from './keycloak.errors';
 
 function setup(expiresIn = 300, skew = 30) {
-  let clock = 0;
+  const clock = new ManualClock(0);
   let issued = 0;
   const clientCredentialsGrant = jest.fn<Promise<KeycloakTokenResponse>, []>(() =>
     Promise.resolve({
@@ -22,9 +23,9 @@ function setup(expiresIn = 300, skew = 30) {
     {} as HttpService,
     { tokenExpirySkewSec: skew } as AdminConfig,
     { clientId: 'bff' } as KeycloakConfig,
+    clock,
   );
-  sut.now = () => clock;
-  return { sut, clientCredentialsGrant, advance: (ms: number) => (clock += ms) };
+  return { sut, clientCredentialsGrant, advance: (ms: number) => clock.advance(ms) };
 }
 
 describe(KeycloakAdminTokenProvider.name, () => {
@@ -93,6 +94,7 @@ describe(KeycloakAdminTokenProvider.name, () => {
           masterAdmin: { username: 'admin', password: 'wrong' },
         } as AdminConfig,
         { clientId: 'bff', url: 'http://kc' } as KeycloakConfig,
+        new ManualClock(0),
       );
       return { sut, post };
     }

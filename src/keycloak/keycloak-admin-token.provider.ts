@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { type AdminConfig, adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { callKeycloak } from './keycloak-http';
@@ -16,20 +17,17 @@ import { mapTokenEndpointError } from './token-endpoint.errors';
 export class KeycloakAdminTokenProvider {
   private cached?: { token: string; expiresAt: number };
   private inFlight?: Promise<string>;
-  /** Grants made so far, for tests and the benchmark. */
-  grantCount = 0;
-  /** The clock; tests replace it. */
-  now: () => number = Date.now;
 
   constructor(
     private readonly tokens: KeycloakTokenClient,
     private readonly http: HttpService,
     @Inject(adminConfig.KEY) private readonly admin: ConfigType<typeof adminConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+    private readonly clock: Clock,
   ) {}
 
   getToken(): Promise<string> {
-    if (this.cached && this.now() < this.cached.expiresAt) {
+    if (this.cached && this.clock.now() < this.cached.expiresAt) {
       return Promise.resolve(this.cached.token);
     }
     this.inFlight ??= this.grant().finally(() => {
@@ -46,7 +44,6 @@ export class KeycloakAdminTokenProvider {
   }
 
   private async grant(): Promise<string> {
-    this.grantCount++;
     const masterAdmin = this.admin.masterAdmin;
     let response: KeycloakTokenResponse;
     try {
@@ -62,7 +59,7 @@ export class KeycloakAdminTokenProvider {
     const skew = Math.min(this.admin.tokenExpirySkewSec, response.expires_in / 2);
     this.cached = {
       token: response.access_token,
-      expiresAt: this.now() + (response.expires_in - skew) * 1000,
+      expiresAt: this.clock.now() + (response.expires_in - skew) * 1000,
     };
     return response.access_token;
   }

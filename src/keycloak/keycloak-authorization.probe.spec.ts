@@ -20,6 +20,8 @@ const config: KeycloakConfig = {
   clientId: 'bff',
   clientSecret: 'bff-secret',
   httpTimeoutMs: 1000,
+  jwksRefetchCooldownMs: 5000,
+  jwksRefreshIntervalMs: 60_000,
   expectedIssuer: `${PUBLIC}/realms/demo`,
   discoveryUrl: `${INTERNAL}/realms/demo/.well-known/openid-configuration`,
 };

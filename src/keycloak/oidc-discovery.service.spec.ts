@@ -31,6 +31,8 @@ function config(url: string, publicUrl = url): KeycloakConfig {
     clientId: 'bff',
     clientSecret: 'bff-secret',
     httpTimeoutMs: 1000,
+    jwksRefetchCooldownMs: 5000,
+    jwksRefreshIntervalMs: 60_000,
     expectedIssuer: `${publicUrl}/realms/demo`,
     discoveryUrl: `${url}/realms/demo/.well-known/openid-configuration`,
   };

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { LoginFlowService } from './login-flow.service';
+import { LoginTransactionRepository } from './login-transaction.repository';
 import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
@@ -17,12 +20,15 @@ const CONFIG = {
   pendingLoginsPerIp: 3,
 } as unknown as SessionConfig;
 
+const clock = new SystemClock();
+const sealer = new SessionSealer(CONFIG);
+
 describe(LoginFlowService.name, () => {
   let store: MemorySessionStore;
   let sut: LoginFlowService;
   let verifier: { idToken: jest.Mock; accessToken: jest.Mock };
   beforeEach(() => {
-    store = new MemorySessionStore();
+    store = new MemorySessionStore(clock);
     const tokens = {
       authorizationUrl: (params: Record<string, string>) =>
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
@@ -31,7 +37,8 @@ describe(LoginFlowService.name, () => {
     } as unknown as KeycloakTokenClient;
     verifier = { idToken: jest.fn(), accessToken: jest.fn() };
     sut = new LoginFlowService(
-      new SessionRepository(store, CONFIG),
+      new SessionRepository(clock, store, sealer, CONFIG),
+      new LoginTransactionRepository(store, sealer, CONFIG),
       tokens,
       verifier as unknown as OidcTokenVerifier,
       CONFIG,

@@ -12,7 +12,9 @@ import { OidcTokenVerifier } from './oidc-token.verifier';
 import { checkReturnTo } from './return-to';
 import { MAX_SESSION_COOKIE_VALUES } from './session-cookies';
 import { SessionError } from './session.errors';
-import { randomId, SessionRepository } from './session.repository';
+import { LoginTransactionRepository } from './login-transaction.repository';
+import { randomId } from './session-ids';
+import { SessionRepository } from './session.repository';
 import type { LoginTransaction } from './session.types';
 
 /** Keycloak's `error=` answers after which a fresh login attempt is the right thing to do. */
@@ -37,6 +39,7 @@ export class LoginFlowService {
 
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly logins: LoginTransactionRepository,
     private readonly tokens: KeycloakTokenClient,
     private readonly verifier: OidcTokenVerifier,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
@@ -56,7 +59,7 @@ export class LoginFlowService {
       returnTo: checkReturnTo(rawReturnTo, this.config.returnToOrigins),
       restarted,
     };
-    const transactionId = await this.sessions.saveLogin(tx, clientIp);
+    const transactionId = await this.logins.save(tx, clientIp);
     const url = await this.tokens.authorizationUrl({
       response_type: 'code',
       redirect_uri: this.config.redirectUri,
@@ -80,7 +83,7 @@ export class LoginFlowService {
   ): Promise<CallbackOutcome> {
     let tx: LoginTransaction | undefined;
     for (const id of transactionIds.slice(0, MAX_SESSION_COOKIE_VALUES)) {
-      tx = await this.sessions.takeLogin(id);
+      tx = await this.logins.take(id);
       if (tx) {
         break;
       }

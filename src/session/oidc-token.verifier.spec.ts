@@ -1,7 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { sign, type SignOptions } from 'jsonwebtoken';
+import { SystemClock } from '../common/clock/clock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
+import type { SessionConfig } from '../config/session.config';
 import type { JwksService } from '../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import {
@@ -9,11 +11,21 @@ import {
   LOGOUT_TOKEN_MAX_AGE_S,
   OidcTokenVerifier,
 } from './oidc-token.verifier';
+import { SessionSealer } from './session-sealer';
+import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
 const ISSUER = 'http://kc/realms/demo';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+const clock = new SystemClock();
+const repository = new SessionRepository(
+  clock,
+  new MemorySessionStore(clock),
+  new SessionSealer({ encryptionKeys: [] } as unknown as SessionConfig),
+  {} as SessionConfig,
+);
 
 const keycloak = { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig;
 const auth = { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig;
@@ -30,7 +42,7 @@ const sut = new OidcTokenVerifier(
   ),
   keycloak,
   auth,
-  new MemorySessionStore(),
+  repository,
 );
 
 const jwt = (payload: object, key = privateKey) =>

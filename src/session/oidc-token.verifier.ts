@@ -7,7 +7,7 @@ import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import { SessionError } from './session.errors';
-import { SESSION_STORE, type SessionStore } from './store/session-store';
+import { SessionRepository } from './session.repository';
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token must carry. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -44,7 +44,7 @@ export class OidcTokenVerifier {
     private readonly tokens: RealmTokenVerifier,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly sessions: SessionRepository,
   ) {}
 
   /**
@@ -144,9 +144,9 @@ export class OidcTokenVerifier {
     if (typeof claims.jti !== 'string' || claims.jti === '') {
       throw invalidLogoutToken('jti is missing');
     }
-    // Remembered as long as the iat check would still accept the token; SET NX across instances.
+    // Remembered as long as the iat check would still accept the token, across instances.
     const rememberMs = Math.ceil((claims.iat + LOGOUT_TOKEN_MAX_AGE_S + toleranceS - nowS) * 1000);
-    if (!(await this.store.tryLock(`jti:${claims.jti}`, '1', Math.max(1_000, rememberMs)))) {
+    if (!(await this.sessions.rememberOnce(claims.jti, Math.max(1_000, rememberMs)))) {
       throw invalidLogoutToken('its jti was already used (a replayed logout token)');
     }
     return { sid, sub };

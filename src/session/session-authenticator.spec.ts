@@ -1,60 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { sign } from 'jsonwebtoken';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionConfig } from '../config/session.config';
+import {
+  cookieRequest as sessionRequest,
+  SESSION_TEST_CONFIG as CONFIG,
+  sessionCookieFixture,
+} from '../../test/utils/session-fixture';
 import { SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
-import { SessionRepository } from './session.repository';
-import { MemorySessionStore } from './store/memory-session.store';
 
-const CONFIG = {
-  enabled: true,
-  encryptionKeys: [randomBytes(32)],
-  cookieName: '__Host-bff-session',
-  sameSite: 'strict',
-  csrfHeader: 'x-csrf',
-  idleTimeoutMs: 1_800_000,
-  absoluteTimeoutMs: 36_000_000,
-} as SessionConfig;
+const CLEARING = expect.stringMatching(
+  /^__Host-bff-session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict$/,
+) as string;
 
-const ACCESS = sign(
-  { sub: 'alice', realm_access: { roles: ['admin'] }, resource_access: { api: { roles: ['r'] } } },
-  'test',
-);
-
-/** A request as Fastify hands it over: the raw Cookie header, and @fastify/cookie's first value. */
-function request(method: string, headers: Record<string, string>, ...cookies: string[]) {
-  const [first] = cookies;
-  return {
-    method,
-    headers:
-      cookies.length === 0
-        ? headers
-        : { ...headers, cookie: cookies.map((c) => `${CONFIG.cookieName}=${c}`).join('; ') },
-    cookies: first === undefined ? {} : { [CONFIG.cookieName]: first },
-  } as unknown as FastifyRequest;
-}
-
-const TOKENS = { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
+const TOKENS = { access_token: 'a', expires_in: 300, token_type: 'Bearer', refresh_token: 'r' };
 
 function setup() {
-  const store = new MemorySessionStore();
-  const repository = new SessionRepository(store, CONFIG);
-  const refresher = { fresh: jest.fn((s: unknown) => Promise.resolve(s)) };
-  const reply = { clearCookie: jest.fn() };
-  const sut = new SessionAuthenticator(
-    repository,
-    refresher as unknown as SessionRefresher,
-    CONFIG,
-  );
-  return {
-    sut,
-    repository,
-    store,
-    reply: reply as unknown as FastifyReply,
-    clearCookie: reply.clearCookie,
-  };
+  const { repository, fresh, authenticator } = sessionCookieFixture();
+  return { sut: authenticator, repository, fresh };
 }
 
 describe(SessionAuthenticator.name, () => {
@@ -62,7 +23,7 @@ describe(SessionAuthenticator.name, () => {
     'should refuse a cookie %s without the CSRF header',
     (method) => {
       const { sut } = setup();
-      expect(() => sut.checkCsrf(request(method, {}, 'id'))).toThrow(
+      expect(() => sut.checkCsrf(sessionRequest(method, {}, 'id'))).toThrow(
         expect.objectContaining({ code: 'CSRF_HEADER_MISSING', status: 403 }) as Error,
       );
     },
@@ -70,93 +31,109 @@ describe(SessionAuthenticator.name, () => {
 
   it('should let GET through without the header and POST with it', () => {
     const { sut } = setup();
-    expect(() => sut.checkCsrf(request('GET', {}, 'id'))).not.toThrow();
-    expect(() => sut.checkCsrf(request('POST', { 'x-csrf': '1' }, 'id'))).not.toThrow();
+    expect(() => sut.checkCsrf(sessionRequest('GET', {}, 'id'))).not.toThrow();
+    expect(() => sut.checkCsrf(sessionRequest('POST', { 'x-csrf': '1' }, 'id'))).not.toThrow();
   });
 
   it('should answer a request without the cookie with SESSION_MISSING', async () => {
-    const { sut, reply } = setup();
-    await expect(sut.authenticate(request('GET', {}), reply)).rejects.toMatchObject({
+    const { sut } = setup();
+    await expect(sut.load(sessionRequest('GET', {}))).rejects.toMatchObject({
       code: 'SESSION_MISSING',
     });
   });
 
-  it('should answer an unknown session with SESSION_EXPIRED and clear the cookie', async () => {
-    const { sut, reply, clearCookie } = setup();
-    await expect(sut.authenticate(request('GET', {}, 'nope'), reply)).rejects.toMatchObject({
+  it('should answer an unknown session with SESSION_EXPIRED that clears the cookie', async () => {
+    const { sut } = setup();
+    await expect(sut.load(sessionRequest('GET', {}, 'nope'))).rejects.toMatchObject({
       code: 'SESSION_EXPIRED',
+      status: 401,
+      headers: { 'set-cookie': CLEARING },
     });
-    expect(clearCookie).toHaveBeenCalledWith(
-      CONFIG.cookieName,
-      expect.objectContaining({ path: '/' }),
-    );
-  });
-
-  it('should turn a session into the user with roles and the stored access token', async () => {
-    const { sut, repository, reply } = setup();
-    const id = await repository.create(
-      { access_token: ACCESS, expires_in: 300, token_type: 'Bearer', refresh_token: 'r' },
-      { sub: 'alice', email: 'alice@example.com', nonce: 'n', iss: 'x' },
-    );
-
-    const { user, session } = await sut.authenticate(request('GET', {}, id), reply);
-
-    expect(user.roles).toEqual(['admin', 'api:r']);
-    expect(user.accessToken).toBe(ACCESS);
-    // Marks the caller so no route hands the session's tokens to the browser.
-    expect(user.viaSession).toBe(true);
-    // Protocol claims stay out of what /auth/session shows.
-    expect(session.record.userClaims).toEqual({ sub: 'alice', email: 'alice@example.com' });
   });
 
   it('should keep the cookie of a live session whose refresh is busy (503)', async () => {
-    const { sut, repository, reply, clearCookie } = setup();
-    const id = await repository.create(TOKENS, { sub: 'alice' });
+    const { sut, repository, fresh } = setup();
+    const session = await sut.load(
+      sessionRequest('GET', {}, await repository.create(TOKENS, { sub: 'alice' })),
+    );
     const busy = new SessionError('SESSION_REFRESH_BUSY', 'busy');
-    (sut as unknown as { refresher: { fresh: jest.Mock } }).refresher.fresh.mockRejectedValue(busy);
+    fresh.mockRejectedValue(busy);
 
-    await expect(sut.authenticate(request('GET', {}, id), reply)).rejects.toBe(busy);
-    expect(clearCookie).not.toHaveBeenCalled();
+    await expect(sut.resume(session)).rejects.toBe(busy);
   });
 
-  it('should use the real session when a bogus duplicate cookie comes first, and keep it', async () => {
-    const { sut, repository, reply, clearCookie } = setup();
+  it('should clear the cookie when the refresh ends the session, saying why', async () => {
+    const { sut, repository, fresh } = setup();
+    const session = await sut.load(
+      sessionRequest('GET', {}, await repository.create(TOKENS, { sub: 'alice' })),
+    );
+    const ended = new SessionError('SESSION_EXPIRED', 'The session has ended: refused', {
+      hint: 'Log in again (GET /auth/login).',
+    });
+    fresh.mockRejectedValue(ended);
+
+    await expect(sut.resume(session)).rejects.toMatchObject({
+      code: 'SESSION_EXPIRED',
+      detail: 'The session has ended: refused',
+      hint: 'Log in again (GET /auth/login).',
+      headers: { 'set-cookie': CLEARING },
+      cause: ended,
+    });
+  });
+
+  it('should refresh the session when due and mark it as used', async () => {
+    const { sut, repository, fresh } = setup();
+    const session = await sut.load(
+      sessionRequest('GET', {}, await repository.create(TOKENS, { sub: 'alice' })),
+    );
+    const refreshed = { ...session, lastSeenAt: 0 };
+    fresh.mockResolvedValue(refreshed);
+    const touch = jest.spyOn(repository, 'touch');
+
+    expect(await sut.resume(session)).toBe(refreshed);
+    expect(fresh).toHaveBeenCalledWith(session);
+    expect(touch).toHaveBeenCalledWith(refreshed);
+  });
+
+  it('should use the real session when a bogus duplicate cookie comes first', async () => {
+    const { sut, repository } = setup();
     const id = await repository.create(TOKENS, { sub: 'alice' });
 
-    const { session } = await sut.authenticate(request('GET', {}, 'bogus', '', id), reply);
+    const session = await sut.load(sessionRequest('GET', {}, 'bogus', '', id));
 
     expect(session.record.sub).toBe('alice');
-    expect(clearCookie).not.toHaveBeenCalled();
   });
 
   it('should clear the cookie when none of the values sent is a session', async () => {
-    const { sut, reply, clearCookie } = setup();
+    const { sut } = setup();
 
-    await expect(sut.load(request('GET', {}, 'bogus', 'other'), reply)).rejects.toMatchObject({
+    await expect(sut.load(sessionRequest('GET', {}, 'bogus', 'other'))).rejects.toMatchObject({
       code: 'SESSION_EXPIRED',
+      headers: { 'set-cookie': CLEARING },
     });
-    expect(clearCookie).toHaveBeenCalledTimes(1);
   });
 
   it('should look up at most five values and then keep the cookie it could not check', async () => {
-    const { sut, repository, reply, clearCookie } = setup();
+    const { sut, repository } = setup();
     const id = await repository.create(TOKENS, { sub: 'alice' });
     const load = jest.spyOn(repository, 'load');
     const bogus = ['b1', 'b2', 'b3', 'b4', 'b5'];
 
-    await expect(sut.load(request('GET', {}, ...bogus, id), reply)).rejects.toMatchObject({
-      code: 'SESSION_EXPIRED',
-    });
+    const refusal = sut.load(sessionRequest('GET', {}, ...bogus, id));
+
+    await expect(refusal).rejects.toMatchObject({ code: 'SESSION_EXPIRED', headers: {} });
     expect(load).toHaveBeenCalledTimes(5);
-    expect(clearCookie).not.toHaveBeenCalled();
   });
 
   it('should only see the cookie while the session mode is on', () => {
     const { repository } = setup();
+    const on = new SessionAuthenticator(repository, {} as SessionRefresher, CONFIG);
     const off = new SessionAuthenticator(repository, {} as SessionRefresher, {
       ...CONFIG,
       enabled: false,
     });
-    expect(off.hasCookie(request('GET', {}, 'id'))).toBe(false);
+    expect(on.hasCookie(sessionRequest('GET', {}, 'id'))).toBe(true);
+    expect(on.hasCookie(sessionRequest('GET', {}))).toBe(false);
+    expect(off.hasCookie(sessionRequest('GET', {}, 'id'))).toBe(false);
   });
 });

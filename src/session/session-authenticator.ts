@@ -1,14 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decode } from 'jsonwebtoken';
-import {
-  type AccessTokenClaims,
-  type AuthenticatedUser,
-  rolesOf,
-} from '../auth/authenticated-user';
+import type { FastifyRequest } from 'fastify';
 import { sessionConfig } from '../config/session.config';
-import { clearCookie, MAX_SESSION_COOKIE_VALUES, readCookies } from './session-cookies';
+import { clearingHeaders, MAX_SESSION_COOKIE_VALUES, readCookies } from './session-cookies';
 import { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
@@ -16,12 +10,12 @@ import type { LoadedSession } from './session.types';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export interface SessionAuthentication {
-  user: AuthenticatedUser;
-  session: LoadedSession;
-}
-
-/** Turns the session cookie into the caller, the way the bearer guard turns a token into one. */
+/**
+ * The session cookie's steps, used by the cookie credential source (SessionCookieStrategy) and
+ * by the session routes: is there a cookie, does the request prove it comes from our script,
+ * which live session does it name, and that session made current (refreshed when due, marked as
+ * used). A refusal that ends the session carries the header that clears the cookie.
+ */
 @Injectable()
 export class SessionAuthenticator {
   constructor(
@@ -30,12 +24,9 @@ export class SessionAuthenticator {
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
-  get enabled(): boolean {
-    return this.config.enabled;
-  }
-
+  /** Whether the request carries the session cookie (never while the session mode is off). */
   hasCookie(request: FastifyRequest): boolean {
-    return this.enabled && readCookies(request, this.config.cookieName).length > 0;
+    return this.config.enabled && readCookies(request, this.config.cookieName).length > 0;
   }
 
   /**
@@ -61,7 +52,7 @@ export class SessionAuthenticator {
    * Every value sent under the cookie's name is tried, first to last: a bogus duplicate placed
    * ahead of the real cookie neither hides nor clears it.
    */
-  async load(request: FastifyRequest, reply: FastifyReply): Promise<LoadedSession> {
+  async load(request: FastifyRequest): Promise<LoadedSession> {
     const ids = readCookies(request, this.config.cookieName);
     if (ids.length === 0) {
       throw new SessionError('SESSION_MISSING', 'No session cookie was sent', {
@@ -74,41 +65,38 @@ export class SessionAuthenticator {
         return session;
       }
     }
-    // Clearing hits our own cookie, the likeliest real one: only once every value was tried.
-    if (ids.length <= MAX_SESSION_COOKIE_VALUES) {
-      clearCookie(reply, this.config.cookieName, this.config.sameSite);
-    }
     throw new SessionError(
       'SESSION_EXPIRED',
       'The session has ended (logout, timeout, or Keycloak ended it)',
-      { hint: 'Log in again (GET /auth/login).' },
+      {
+        hint: 'Log in again (GET /auth/login).',
+        // Clearing hits our own cookie, the likeliest real one: only once every value was tried.
+        headers: ids.length <= MAX_SESSION_COOKIE_VALUES ? this.clearing() : undefined,
+      },
     );
   }
 
-  /** Load, check CSRF, refresh when due, mark as used; the result is what the guard puts on the request. */
-  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<SessionAuthentication> {
-    this.checkCsrf(request);
-    const loaded = await this.load(request, reply);
+  /** The loaded session, refreshed when due and marked as used; a refresh that ends it clears the cookie. */
+  async resume(loaded: LoadedSession): Promise<LoadedSession> {
     let session: LoadedSession;
     try {
       session = await this.refresher.fresh(loaded);
     } catch (err: unknown) {
       if (err instanceof SessionError && err.code === 'SESSION_EXPIRED') {
-        clearCookie(reply, this.config.cookieName, this.config.sameSite);
+        throw new SessionError('SESSION_EXPIRED', err.detail, {
+          hint: err.hint,
+          upstream: err.upstream,
+          cause: err,
+          headers: { ...err.headers, ...this.clearing() },
+        });
       }
       throw err;
     }
     await this.sessions.touch(session);
-    // The token was verified when it was stored, and the record is authenticated by AES-GCM.
-    const claims = decode(session.record.accessToken, { json: true }) as AccessTokenClaims;
-    return {
-      session,
-      user: {
-        claims,
-        roles: rolesOf(claims),
-        accessToken: session.record.accessToken,
-        viaSession: true,
-      },
-    };
+    return session;
+  }
+
+  private clearing(): Record<string, string> {
+    return clearingHeaders(this.config.cookieName, this.config.sameSite);
   }
 }

@@ -1,5 +1,7 @@
+import cookie from '@fastify/cookie';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { readCookies } from './session-cookies';
+import { clearCookie, clearingHeaders, readCookies } from './session-cookies';
 
 const withCookie = (cookie?: string) => ({ headers: { cookie } }) as unknown as FastifyRequest;
 
@@ -21,5 +23,21 @@ describe('readCookies', () => {
     ['junk; __Host-bff-session=a=b', ['a=b']],
   ])('should read %p as %p', (cookie, expected) => {
     expect(sut(cookie)).toEqual(expected);
+  });
+});
+
+describe(clearingHeaders.name, () => {
+  it('should clear the cookie exactly as reply.clearCookie does', async () => {
+    const fastify = new FastifyAdapter().getInstance();
+    await fastify.register(cookie);
+    fastify.get('/', (_request, reply) => {
+      clearCookie(reply, '__Host-bff-session', 'strict');
+      return reply.send('');
+    });
+    const viaReply = (await fastify.inject({ method: 'GET', url: '/' })).headers['set-cookie'];
+    await fastify.close();
+
+    expect(clearingHeaders('__Host-bff-session', 'strict')).toEqual({ 'set-cookie': viaReply });
+    expect(viaReply).toContain('__Host-bff-session=;');
   });
 });

@@ -1,4 +1,4 @@
-import type { CookieSerializeOptions } from '@fastify/cookie';
+import { type CookieSerializeOptions, fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../config/session.config';
 
@@ -7,7 +7,7 @@ import type { SessionConfig } from '../config/session.config';
  * or path can overwrite them. Browsers accept Secure cookies from http://localhost and
  * http://127.0.0.1 too (potentially trustworthy origins), which is what development uses.
  */
-const BASE: CookieSerializeOptions = { path: '/', httpOnly: true, secure: true };
+const BASE = { path: '/', httpOnly: true, secure: true } satisfies CookieSerializeOptions;
 
 /** At most this many values of the session cookie are looked up per request (a store read each). */
 export const MAX_SESSION_COOKIE_VALUES = 5;
@@ -75,4 +75,19 @@ export function setLoginCookie(reply: FastifyReply, config: SessionConfig, id: s
 
 export function clearCookie(reply: FastifyReply, name: string, sameSite: 'strict' | 'lax'): void {
   void reply.clearCookie(name, { ...BASE, sameSite });
+}
+
+/**
+ * The `Set-Cookie` header that clears `name`, byte for byte what clearCookie sends, for an error
+ * to carry: a credential refused inside the guard's pipeline has no reply to clear it on.
+ */
+export function clearingHeaders(name: string, sameSite: 'strict' | 'lax'): Record<string, string> {
+  return {
+    'set-cookie': fastifyCookie.serialize(name, '', {
+      ...BASE,
+      sameSite,
+      expires: new Date(0),
+      maxAge: 0,
+    }),
+  };
 }

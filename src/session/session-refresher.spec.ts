@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { type Clock, SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { storeKeys } from './session-ids';
 import { SessionRefresher } from './session-refresher';
+import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
 import { MemorySessionStore } from './store/memory-session.store';
@@ -32,13 +35,14 @@ function instance(
   store: MemorySessionStore,
   refreshGrant: jest.Mock,
   accessToken: jest.Mock = jest.fn().mockResolvedValue({}),
+  clock: Clock = new SystemClock(),
 ) {
-  const repository = new SessionRepository(store, CONFIG);
+  const repository = new SessionRepository(clock, store, new SessionSealer(CONFIG), CONFIG);
   const tokenClient = { refreshGrant } as unknown as KeycloakTokenClient;
   const verifier = { accessToken } as unknown as OidcTokenVerifier;
   return {
     repository,
-    sut: new SessionRefresher(repository, tokenClient, verifier, store, CONFIG, KEYCLOAK),
+    sut: new SessionRefresher(repository, tokenClient, verifier, CONFIG, KEYCLOAK, clock),
   };
 }
 
@@ -64,7 +68,7 @@ async function dueSession(repository: SessionRepository): Promise<LoadedSession>
 describe(SessionRefresher.name, () => {
   let store: MemorySessionStore;
   beforeEach(() => {
-    store = new MemorySessionStore();
+    store = new MemorySessionStore(new SystemClock());
   });
   afterEach(async () => {
     await store.close();
@@ -197,7 +201,7 @@ describe(SessionRefresher.name, () => {
     const { sut, repository } = instance(
       store,
       jest.fn(async () => {
-        await store.set(`lock:${session.key}`, 'another-instance', 60_000);
+        await store.set(storeKeys.refreshLock(session.key), 'another-instance', 60_000);
         return tokens(1);
       }),
     );
@@ -212,19 +216,22 @@ describe(SessionRefresher.name, () => {
 
   it('should answer a waiter that times out with 503 SESSION_REFRESH_BUSY, keeping the session', async () => {
     const refreshGrant = jest.fn();
-    const { sut, repository } = instance(store, refreshGrant);
+    // Once counting, the clock jumps past the waiter's deadline after its first looks.
+    let reads: number | undefined;
+    const clock = {
+      now: () => Date.now() + (reads !== undefined && reads++ > 3 ? 10 * 60_000 : 0),
+    };
+    const { sut, repository } = instance(store, refreshGrant, undefined, clock);
     const session = await dueSession(repository);
-    await store.tryLock(`lock:${session.key}`, 'stuck-instance', 600_000);
-    // The refresher's clock jumps past its deadline after the first look at the session.
-    let reads = 0;
-    repository.now = () => Date.now() + (reads++ > 3 ? 10 * 60_000 : 0);
+    await store.setIfAbsent(storeKeys.refreshLock(session.key), 'stuck-instance', 600_000);
+    reads = 0;
 
     await expect(sut.fresh(session)).rejects.toMatchObject({
       code: 'SESSION_REFRESH_BUSY',
       status: 503,
     });
     expect(refreshGrant).not.toHaveBeenCalled();
-    repository.now = Date.now;
+    reads = undefined;
     expect(await repository.loadKey(session.key)).toBeDefined();
   });
 

@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionError } from './session.errors';
-import { randomId, SessionRepository } from './session.repository';
+import { isRefreshDue } from './session-expiry';
+import { type RefreshLease, SessionRepository } from './session.repository';
 import type { LoadedSession, SessionRecord } from './session.types';
-import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 const POLL_MS = 50;
 /** Added to the lease beyond the Keycloak calls it covers: storing the result, clock jitter. */
@@ -18,8 +19,8 @@ const LEASE_MARGIN_MS = 2_000;
 /**
  * Refreshes a session's access token shortly before it expires, once per session across all
  * instances: rotating refresh tokens make a second, concurrent refresh fail and end the session.
- * In-process callers share one promise; instances share a lock in the store (Redis `SET NX PX`)
- * with a lease, and whoever does not hold it waits and re-reads the session.
+ * In-process callers share one promise; instances share the repository's refresh lock (a
+ * lease), and whoever does not hold it waits and re-reads the session.
  */
 @Injectable()
 export class SessionRefresher {
@@ -32,26 +33,21 @@ export class SessionRefresher {
    * that, whatever SESSION_REFRESH_LOCK_MS says.
    */
   readonly leaseMs: number;
-  /** Refresh grants made by this instance, for tests and diagnostics. */
-  grantCount = 0;
 
   constructor(
     private readonly sessions: SessionRepository,
     private readonly tokens: KeycloakTokenClient,
     private readonly verifier: OidcTokenVerifier,
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
+    private readonly clock: Clock,
   ) {
     this.leaseMs = Math.max(config.refreshLockMs, 2 * keycloak.httpTimeoutMs + LEASE_MARGIN_MS);
   }
 
   /** Whether the access token is close enough to expiry to refresh it now. */
   isDue(session: LoadedSession): boolean {
-    const { accessExpiresAt, accessLifetimeMs } = session.record;
-    // Never more than half the lifetime early: a short-lived token would refresh on every call.
-    const early = Math.min(this.config.refreshBeforeMs, accessLifetimeMs / 2);
-    return accessExpiresAt - early <= this.sessions.now();
+    return isRefreshDue(session.record, this.clock.now(), this.config.refreshBeforeMs);
   }
 
   /** The session with an access token that is not due; ends the session if Keycloak refuses. */
@@ -68,10 +64,9 @@ export class SessionRefresher {
   }
 
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
-    const lock = { key: `lock:${session.key}`, owner: randomId() };
     // Past one lease the lock is free again even if its holder died, so this is enough to get it.
-    const deadline = this.sessions.now() + 2 * this.leaseMs;
-    while (this.sessions.now() < deadline) {
+    const deadline = this.clock.now() + 2 * this.leaseMs;
+    while (this.clock.now() < deadline) {
       // Another instance may have refreshed meanwhile: the stored record is the truth.
       const current = await this.sessions.loadKey(session.key);
       if (!current) {
@@ -80,12 +75,11 @@ export class SessionRefresher {
       if (!this.isDue(current)) {
         return current;
       }
-      if (await this.store.tryLock(lock.key, lock.owner, this.leaseMs)) {
-        try {
-          return await this.refreshHeld(session.key, lock);
-        } finally {
-          await this.store.unlock(lock.key, lock.owner);
-        }
+      const attempt = await this.sessions.withRefreshLock(session.key, this.leaseMs, (lease) =>
+        this.refreshHeld(session.key, lease),
+      );
+      if (attempt.held) {
+        return attempt.value;
       }
       await sleep(POLL_MS);
     }
@@ -94,10 +88,7 @@ export class SessionRefresher {
   }
 
   /** Runs while holding the lock: re-read, refresh, store, then verify. */
-  private async refreshHeld(
-    key: string,
-    lock: { key: string; owner: string },
-  ): Promise<LoadedSession> {
+  private async refreshHeld(key: string, lock: RefreshLease): Promise<LoadedSession> {
     const current = await this.sessions.loadKey(key);
     if (!current) {
       throw expired('the session ended while waiting for a refresh');
@@ -112,7 +103,6 @@ export class SessionRefresher {
     }
     let tokens: KeycloakTokenResponse;
     try {
-      this.grantCount++;
       tokens = await this.tokens.refreshGrant(refreshToken);
     } catch (err: unknown) {
       return this.refreshRefused(err, current);
@@ -173,7 +163,7 @@ export class SessionRefresher {
 
   /** While the current access token still works, serve it and retry next time; else fail. */
   private keepCurrentOr(current: LoadedSession, err: unknown): LoadedSession {
-    if (current.record.accessExpiresAt > this.sessions.now()) {
+    if (current.record.accessExpiresAt > this.clock.now()) {
       this.logger.warn({ msg: 'Session refresh failed; using the current access token', err });
       return current;
     }

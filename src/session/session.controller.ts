@@ -107,7 +107,10 @@ export class SessionController {
   ): Promise<SessionDto> {
     this.service.requireEnabled();
     void reply.header('cache-control', 'no-store');
-    return this.service.describe(await this.authenticator.authenticate(request, reply));
+    // GET: no CSRF step; otherwise what the guard's cookie source does.
+    return this.service.describe(
+      await this.authenticator.resume(await this.authenticator.load(request)),
+    );
   }
 
   @Post('session/logout')
@@ -124,7 +127,7 @@ export class SessionController {
     this.service.requireEnabled();
     this.authenticator.checkCsrf(request);
     // No refresh first: an expired access token must not stand in the way of logging out.
-    const session = await this.authenticator.load(request, reply);
+    const session = await this.authenticator.load(request);
     const logoutUrl = await this.service.logout(session);
     clearCookie(reply, this.config.cookieName, this.config.sameSite);
     return { logoutUrl };

@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { authConfig } from '../config/auth.config';
+import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
+import { RedisConnection } from '../redis/redis-connection';
+import { RedisModule } from '../redis/redis.module';
 import { LoginFlowService } from './login-flow.service';
+import { LoginTransactionRepository } from './login-transaction.repository';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { RedirectUriRegistration } from './redirect-uri-registration';
 import { SessionAuthenticator } from './session-authenticator';
+import { SessionCookieStrategy } from './session-cookie.strategy';
 import { SessionRefresher } from './session-refresher';
+import { SessionSealer } from './session-sealer';
 import { SessionController } from './session.controller';
 import { SessionRepository } from './session.repository';
 import { SessionService } from './session.service';
@@ -15,32 +20,37 @@ import { RedisSessionStore } from './store/redis-session.store';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
 
 /**
- * The cookie-session mode. Always imported (the bearer guard asks SessionAuthenticator about
- * cookies); SESSION_ENABLED decides whether its routes and the cookie are honoured.
+ * The cookie-session mode. Always imported: it registers the session-cookie credential source
+ * (SESSION_COOKIE_STRATEGY) the app lists for the global guard; SESSION_ENABLED decides whether
+ * its routes and the cookie are honoured.
  */
 @Module({
+  imports: [RedisModule],
   controllers: [SessionController],
   providers: [
     {
       provide: SESSION_STORE,
-      inject: [authConfig.KEY, sessionConfig.KEY],
+      inject: [RedisConnection, sessionConfig.KEY, Clock],
       useFactory: (
-        auth: ConfigType<typeof authConfig>,
+        redis: RedisConnection,
         session: ConfigType<typeof sessionConfig>,
+        clock: Clock,
       ): SessionStore =>
         // REDIS_URL: every instance sees every session; otherwise one process holds them.
-        auth.redisUrl && session.enabled
-          ? new RedisSessionStore(auth.redisUrl, session.redisPrefix)
-          : new MemorySessionStore(),
+        redis.client && session.enabled
+          ? new RedisSessionStore(redis.client, session.redisPrefix)
+          : new MemorySessionStore(clock),
     },
+    SessionSealer,
     SessionRepository,
+    LoginTransactionRepository,
     SessionRefresher,
     OidcTokenVerifier,
     SessionAuthenticator,
+    SessionCookieStrategy,
     LoginFlowService,
     RedirectUriRegistration,
     SessionService,
   ],
-  exports: [SessionAuthenticator],
 })
 export class SessionModule {}

@@ -1,56 +1,38 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
-import { SessionCipher } from './session-cipher';
-import type { LoadedSession, LoginTransaction, SessionRecord } from './session.types';
-import { LOGIN_TRANSACTION_PREFIX, SESSION_STORE, type SessionStore } from './store/session-store';
+import { userClaimsOf } from './session-claims';
+import { isTouchDue, sessionEndOf, storeTtlOf } from './session-expiry';
+import { randomId, storeKeys } from './session-ids';
+import { SessionSealer } from './session-sealer';
+import type { LoadedSession, SessionRecord } from './session.types';
+import { SESSION_STORE, type SessionStore } from './store/session-store';
 
-// Protocol claims of the ID token that say nothing about the user.
-const PROTOCOL_CLAIMS = [
-  'iss',
-  'aud',
-  'exp',
-  'iat',
-  'auth_time',
-  'nbf',
-  'jti',
-  'nonce',
-  'at_hash',
-  'c_hash',
-  'azp',
-  'typ',
-  'sid',
-  'session_state',
-  'acr',
-];
+/** A refresh lock this instance holds: only its holder can store under it (see save). */
+export interface RefreshLease {
+  readonly key: string;
+  readonly owner: string;
+}
 
-/** 256 random bits, URL-safe: session ids, transaction ids, state, nonce, PKCE verifier. */
-export const randomId = (): string => randomBytes(32).toString('base64url');
-
-// The store never sees a session id, only its hash: reading the store does not yield cookies.
-const hashed = (id: string): string => createHash('sha256').update(id).digest('base64url');
+/** What withRefreshLock did: ran the function under the lock, or found the lock taken. */
+export type Locked<T> = { held: true; value: T } | { held: false };
 
 /**
- * Server-side sessions: create, load, save, destroy, and the sid/sub indexes back-channel
- * logout needs. Records are sealed with the cipher, bound to their key.
+ * Server-side sessions: create, load, save, destroy, the sid/sub indexes back-channel logout
+ * needs, the per-session refresh lock and the replay markers of logout tokens. Records are
+ * sealed, bound to their key. The session store's one door: services never touch the store.
  */
 @Injectable()
 export class SessionRepository implements OnModuleDestroy {
-  private readonly cipher?: SessionCipher;
-
-  /** The clock; tests replace it. */
-  now: () => number = Date.now;
-
   constructor(
+    private readonly clock: Clock,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly sealer: SessionSealer,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
-  ) {
-    this.cipher =
-      config.encryptionKeys.length > 0 ? new SessionCipher(config.encryptionKeys) : undefined;
-  }
+  ) {}
 
   async onModuleDestroy(): Promise<void> {
     await this.store.close();
@@ -58,44 +40,43 @@ export class SessionRepository implements OnModuleDestroy {
 
   /** A new session (a new id: login never reuses an old one, against session fixation). */
   async create(tokens: KeycloakTokenResponse, idClaims: IdTokenClaims): Promise<string> {
-    const now = this.now();
-    const userClaims = Object.fromEntries(
-      Object.entries(idClaims).filter(([claim]) => !PROTOCOL_CLAIMS.includes(claim)),
-    );
+    const now = this.clock.now();
     const record: SessionRecord = {
       sub: idClaims.sub,
       sid: idClaims.sid,
-      ...this.tokenFields(tokens, now),
+      ...tokenFields(tokens, now),
       idToken: tokens.id_token,
       createdAt: now,
-      userClaims,
+      userClaims: userClaimsOf(idClaims),
     };
     const id = randomId();
-    const key = `s:${hashed(id)}`;
-    await this.store.set(key, this.seal(record, key), this.ttlOf(record));
-    await this.store.set(`seen:${key}`, String(now), this.config.idleTimeoutMs);
-    const ttl = this.ttlOf(record);
+    const key = storeKeys.session(id);
+    const ttl = storeTtlOf(record, now, this.config);
+    await this.store.set(key, this.sealer.seal(record, key), ttl);
+    await this.store.set(storeKeys.seen(key), String(now), this.config.idleTimeoutMs);
     if (record.sid) {
-      await this.store.addToIndex(`sid:${record.sid}`, key, ttl);
+      await this.store.addToIndex(storeKeys.sidIndex(record.sid), key, ttl);
     }
-    await this.store.addToIndex(`sub:${record.sub}`, key, ttl);
+    await this.store.addToIndex(storeKeys.subIndex(record.sub), key, ttl);
     return id;
   }
 
   /** The session for a cookie value, or undefined when unknown, expired or unreadable. */
   async load(id: string): Promise<LoadedSession | undefined> {
-    const key = `s:${hashed(id)}`;
-    return this.loadKey(key);
+    return this.loadKey(storeKeys.session(id));
   }
 
   async loadKey(key: string): Promise<LoadedSession | undefined> {
-    const [sealed, seen] = await Promise.all([this.store.get(key), this.store.get(`seen:${key}`)]);
-    const record = sealed === undefined ? undefined : this.open<SessionRecord>(sealed, key);
+    const [sealed, seen] = await Promise.all([
+      this.store.get(key),
+      this.store.get(storeKeys.seen(key)),
+    ]);
+    const record = sealed === undefined ? undefined : this.sealer.open<SessionRecord>(sealed, key);
     if (!record || seen === undefined) {
       return undefined;
     }
     const session = { key, record, lastSeenAt: Number(seen) };
-    if (this.expiresAt(session) <= this.now()) {
+    if (sessionEndOf(session, this.config) <= this.clock.now()) {
       await this.destroy(key);
       return undefined;
     }
@@ -109,24 +90,24 @@ export class SessionRepository implements OnModuleDestroy {
    */
   async save(
     { key, record }: Pick<LoadedSession, 'key' | 'record'>,
-    lock?: { key: string; owner: string },
+    lock?: RefreshLease,
   ): Promise<boolean> {
-    const sealed = this.seal(record, key);
-    const ttl = this.ttlOf(record);
+    const sealed = this.sealer.seal(record, key);
+    const ttl = storeTtlOf(record, this.clock.now(), this.config);
     return lock
       ? this.store.replaceWhileLocked(key, sealed, ttl, lock.key, lock.owner)
       : this.store.replace(key, sealed, ttl);
   }
 
   async destroy(key: string): Promise<void> {
-    await Promise.all([this.store.delete(key), this.store.delete(`seen:${key}`)]);
+    await Promise.all([this.store.delete(key), this.store.delete(storeKeys.seen(key))]);
   }
 
   /** The record after a refresh grant. */
   withTokens(record: SessionRecord, tokens: KeycloakTokenResponse): SessionRecord {
     return {
       ...record,
-      ...this.tokenFields(tokens, this.now()),
+      ...tokenFields(tokens, this.clock.now()),
       // Keycloak may omit a new ID token or refresh token on refresh; keep the old ones then.
       refreshToken: tokens.refresh_token ?? record.refreshToken,
       idToken: tokens.id_token ?? record.idToken,
@@ -139,20 +120,50 @@ export class SessionRepository implements OnModuleDestroy {
    * written at most once per tenth of the idle timeout, not on every request.
    */
   async touch(session: LoadedSession): Promise<void> {
-    const now = this.now();
-    if (now - session.lastSeenAt >= this.config.idleTimeoutMs / 10) {
-      await this.markSeen(session.key, now);
+    const now = this.clock.now();
+    if (isTouchDue(session.lastSeenAt, now, this.config.idleTimeoutMs)) {
+      // Only while the session lives: a touch after logout must not bring it back.
+      await this.store.replace(storeKeys.seen(session.key), String(now), this.config.idleTimeoutMs);
     }
+  }
+
+  /**
+   * Runs `fn` holding the session's refresh lock, shared by every instance on the store (Redis
+   * `SET NX PX`): a lease of `leaseMs`, so that a holder that died frees it, released only by
+   * its holder. Answers `{ held: false }`, without running `fn`, while another holds it.
+   */
+  async withRefreshLock<T>(
+    sessionKey: string,
+    leaseMs: number,
+    fn: (lease: RefreshLease) => Promise<T>,
+  ): Promise<Locked<T>> {
+    const lease: RefreshLease = { key: storeKeys.refreshLock(sessionKey), owner: randomId() };
+    if (!(await this.store.setIfAbsent(lease.key, lease.owner, leaseMs))) {
+      return { held: false };
+    }
+    try {
+      return { held: true, value: await fn(lease) };
+    } finally {
+      await this.store.deleteIfEquals(lease.key, lease.owner);
+    }
+  }
+
+  /**
+   * Remembers a token id for `ttlMs`, across instances: true the first time, false for a
+   * token already seen (a replay).
+   */
+  rememberOnce(jti: string, ttlMs: number): Promise<boolean> {
+    return this.store.setIfAbsent(storeKeys.usedTokenId(jti), '1', ttlMs);
   }
 
   /** Ends the sessions a back-channel logout token names; returns how many there were. */
   async destroyFor(claims: LogoutTokenClaims): Promise<number> {
     const keys = new Set<string>();
     if (claims.sid) {
-      (await this.store.takeIndex(`sid:${claims.sid}`)).forEach((k) => keys.add(k));
+      (await this.store.takeIndex(storeKeys.sidIndex(claims.sid))).forEach((k) => keys.add(k));
     } else if (claims.sub) {
       // Only sub: every session of the user ends (Back-Channel Logout §2.4).
-      (await this.store.takeIndex(`sub:${claims.sub}`)).forEach((k) => keys.add(k));
+      (await this.store.takeIndex(storeKeys.subIndex(claims.sub))).forEach((k) => keys.add(k));
     }
     let ended = 0;
     for (const key of keys) {
@@ -163,87 +174,24 @@ export class SessionRepository implements OnModuleDestroy {
     }
     return ended;
   }
+}
 
-  /** When the session ends: the earliest of idle, absolute and refresh-token expiry. */
-  expiresAt({ record, lastSeenAt }: Pick<LoadedSession, 'record' | 'lastSeenAt'>): number {
-    return Math.min(lastSeenAt + this.config.idleTimeoutMs, this.hardEnd(record));
-  }
-
-  /**
-   * A pending login, for SESSION_LOGIN_TIMEOUT_S, counted against its client IP: past
-   * SESSION_LOGIN_PENDING_PER_IP that IP's oldest pending login goes, so a client starting
-   * logins in a loop cannot crowd out anyone else's.
-   */
-  async saveLogin(tx: LoginTransaction, clientIp: string): Promise<string> {
-    const id = randomId();
-    const key = `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`;
-    await this.store.setInGroup(
-      key,
-      this.seal(tx, key),
-      this.config.loginTimeoutMs,
-      `login-ip:${hashed(clientIp)}`,
-      this.config.pendingLoginsPerIp,
-    );
-    return id;
-  }
-
-  /** The login transaction, deleted as it is read: a callback can be used once. */
-  async takeLogin(id: string): Promise<LoginTransaction | undefined> {
-    const key = `${LOGIN_TRANSACTION_PREFIX}${hashed(id)}`;
-    const sealed = await this.store.take(key);
-    return sealed === undefined ? undefined : this.open<LoginTransaction>(sealed, key);
-  }
-
-  private tokenFields(
-    tokens: KeycloakTokenResponse,
-    now: number,
-  ): Pick<
-    SessionRecord,
-    'accessToken' | 'accessExpiresAt' | 'accessLifetimeMs' | 'refreshToken' | 'refreshExpiresAt'
-  > {
-    return {
-      accessToken: tokens.access_token,
-      accessExpiresAt: now + tokens.expires_in * 1000,
-      accessLifetimeMs: tokens.expires_in * 1000,
-      refreshToken: tokens.refresh_token,
-      // Keycloak says 0 for offline tokens, which have no fixed end.
-      refreshExpiresAt: tokens.refresh_expires_in
-        ? now + tokens.refresh_expires_in * 1000
-        : undefined,
-    };
-  }
-
-  /** The end no activity can postpone: absolute timeout or refresh-token expiry. */
-  private hardEnd(record: SessionRecord): number {
-    return Math.min(
-      record.createdAt + this.config.absoluteTimeoutMs,
-      record.refreshExpiresAt ?? Number.POSITIVE_INFINITY,
-    );
-  }
-
-  private ttlOf(record: SessionRecord): number {
-    return Math.max(1, this.hardEnd(record) - this.now());
-  }
-
-  private async markSeen(key: string, now: number): Promise<void> {
-    // Only while the session lives: a touch after logout must not bring it back.
-    await this.store.replace(`seen:${key}`, String(now), this.config.idleTimeoutMs);
-  }
-
-  private seal(value: object, key: string): string {
-    return this.requireCipher().encrypt(JSON.stringify(value), key);
-  }
-
-  private open<T>(sealed: string, key: string): T | undefined {
-    const json = this.requireCipher().decrypt(sealed, key);
-    return json === undefined ? undefined : (JSON.parse(json) as T);
-  }
-
-  private requireCipher(): SessionCipher {
-    if (!this.cipher) {
-      // Config validation requires the key whenever the session mode is on.
-      throw new Error('SESSION_ENCRYPTION_KEY is not set');
-    }
-    return this.cipher;
-  }
+/** The token fields of a record, from a token response received at `now`. */
+function tokenFields(
+  tokens: KeycloakTokenResponse,
+  now: number,
+): Pick<
+  SessionRecord,
+  'accessToken' | 'accessExpiresAt' | 'accessLifetimeMs' | 'refreshToken' | 'refreshExpiresAt'
+> {
+  return {
+    accessToken: tokens.access_token,
+    accessExpiresAt: now + tokens.expires_in * 1000,
+    accessLifetimeMs: tokens.expires_in * 1000,
+    refreshToken: tokens.refresh_token,
+    // Keycloak says 0 for offline tokens, which have no fixed end.
+    refreshExpiresAt: tokens.refresh_expires_in
+      ? now + tokens.refresh_expires_in * 1000
+      : undefined,
+  };
 }

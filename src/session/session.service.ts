@@ -6,7 +6,8 @@ import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import type { SessionDto } from './dto/session.dto';
 import { OidcTokenVerifier } from './oidc-token.verifier';
-import type { SessionAuthentication } from './session-authenticator';
+import { sessionCallerOf } from './session-claims';
+import { sessionEndOf } from './session-expiry';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
@@ -36,12 +37,12 @@ export class SessionService {
     }
   }
 
-  async describe({ user, session }: SessionAuthentication): Promise<SessionDto> {
+  async describe(session: LoadedSession): Promise<SessionDto> {
     return {
       authenticated: true,
       user: { claims: session.record.userClaims },
-      roles: user.roles,
-      expiresAt: new Date(this.sessions.expiresAt(session)).toISOString(),
+      roles: sessionCallerOf(session.record).roles,
+      expiresAt: new Date(sessionEndOf(session, this.config)).toISOString(),
       logoutUrl: (await this.logoutUrl()) ?? null,
     };
   }

@@ -18,7 +18,12 @@ type Representation = Record<string, unknown> & {
  * Keycloak creates realm-management and its roles itself.
  */
 export function demoRealmCopy(realm: string): Representation {
-  const file = JSON.parse(readFileSync(REALM_FILE, 'utf8')) as Representation[];
+  // What Keycloak's import does to `${NAME:default}` in the file (the Admin API does not).
+  const text = readFileSync(REALM_FILE, 'utf8').replace(
+    /\$\{([A-Z][A-Z0-9_]*):([^}]*)\}/g,
+    (_, name: string, fallback: string) => process.env[name] ?? fallback,
+  );
+  const file = JSON.parse(text) as Representation[];
   const demo = file.find((r) => r.realm === 'demo');
   if (!demo) {
     throw new Error('realm-export.json has no demo realm');

@@ -12,10 +12,13 @@ export interface Run {
   exited: Promise<number | string | null>;
 }
 
-/** The built service as a real process, with exactly the environment given (no .env). */
-export function runService(env: Record<string, string>): Run {
+/**
+ * The built service as a real process, with exactly the environment given. It runs in `cwd`,
+ * where a `.env` is read if there is one (none in the system's temporary directory).
+ */
+export function runService(env: Record<string, string>, cwd = tmpdir()): Run {
   const child = spawn(process.execPath, [MAIN], {
-    cwd: tmpdir(),
+    cwd,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,6 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AppModule } from '../../src/app.module';
 import { configureApp, fastifyOptions } from '../../src/app.setup';
 import { appConfig, type AppConfig } from '../../src/config/app.config';
+import { sessionConfig } from '../../src/config/session.config';
 import { createRootLogger } from '../../src/logging/logger';
 import { PinoLoggerService } from '../../src/logging/pino-logger.service';
 
@@ -42,7 +43,7 @@ async function build(): Promise<TestApp> {
     new FastifyAdapter(fastifyOptions(config, logger)),
     { logger: new PinoLoggerService(logger) },
   );
-  await configureApp(app, config);
+  await configureApp(app, config, sessionConfig().csrfHeader);
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { JsonWebTokenError, sign, TokenExpiredError } from 'jsonwebtoken';
+import { sign } from 'jsonwebtoken';
+import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
 import type { JwksService, VerificationKey } from '../../keycloak/jwks.service';
@@ -15,14 +16,17 @@ function setup() {
   const jwks = {
     getKey: () => Promise.resolve(key),
     cached: () => key,
+    has: () => true,
+    onKeysRemoved: () => undefined,
     algorithms: ['RS256'],
   } as unknown as JwksService;
+  const auth = { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig;
   const verifier = new RealmTokenVerifier(
     jwks,
     { expectedIssuer: ISSUER, clientId: 'bff' } as KeycloakConfig,
-    { audience: 'bff', clockToleranceSec: 5 } as AuthConfig,
+    auth,
   );
-  const sut = new JwtStrategy(verifier);
+  const sut = new JwtStrategy(verifier, jwks, auth, new SystemClock());
   return { sut };
 }
 
@@ -33,34 +37,42 @@ const token = (extra: object = {}) =>
     keyid: 'k1',
   });
 
-/** What passport-jwt concludes for a bearer token: success (the user) or fail (the reason). */
-function authenticate(sut: JwtStrategy, jwt: string): Promise<{ user?: unknown; info?: unknown }> {
-  return new Promise((resolve, reject) => {
+/**
+ * What the strategy concludes for a request: success (the caller), fail (not its credential:
+ * the next source is tried) or error (its credential, refused: the pipeline ends).
+ */
+function authenticate(
+  sut: JwtStrategy,
+  jwt?: string,
+): Promise<{ user?: unknown; info?: unknown; err?: unknown }> {
+  return new Promise((resolve) => {
     // passport gives each request a copy of the strategy with these actions attached.
     const attempt = Object.assign(Object.create(sut) as JwtStrategy, {
       success: (user: unknown) => resolve({ user }),
       fail: (info: unknown) => resolve({ info }),
-      error: reject,
+      error: (err: unknown) => resolve({ err }),
     });
-    attempt.authenticate({ headers: { authorization: `Bearer ${jwt}` } } as never, {});
+    const headers = jwt === undefined ? {} : { authorization: `Bearer ${jwt}` };
+    attempt.authenticate({ headers } as never, {});
   });
 }
 
 describe(JwtStrategy.name, () => {
   it('should let a token through that passes the verifier’s access-token checks', async () => {
     const { sut } = setup();
-    await expect(authenticate(sut, token())).resolves.toMatchObject({
-      user: { claims: { sub: 'alice' } },
+    const alice = token();
+    await expect(authenticate(sut, alice)).resolves.toMatchObject({
+      user: { claims: { sub: 'alice' }, accessToken: alice },
     });
   });
 
   it.each([
-    ['an audience other than AUTH_AUDIENCE', { aud: 'bff-session' }, JsonWebTokenError],
-    ['an expired token, past the clock tolerance', { exp: nowS() - 10 }, TokenExpiredError],
-  ])("should hold %s to the verifier's pinned options", async (_what, extra, type) => {
+    ['an audience other than AUTH_AUDIENCE', { aud: 'bff-session' }, 'TOKEN_AUDIENCE_MISMATCH'],
+    ['an expired token, past the clock tolerance', { exp: nowS() - 10 }, 'TOKEN_EXPIRED'],
+  ])("should hold %s to the verifier's pinned options", async (_what, extra, code) => {
     const { sut } = setup();
-    const { info } = await authenticate(sut, token(extra));
-    expect(info).toBeInstanceOf(type);
+    const { err } = await authenticate(sut, token(extra));
+    expect(err).toMatchObject({ status: 401, code });
   });
 
   it('should accept a token expired within the clock tolerance', async () => {
@@ -70,8 +82,24 @@ describe(JwtStrategy.name, () => {
 
   it("should refuse a foreign issuer in the verifier's key lookup", async () => {
     const { sut } = setup();
-    const { info } = await authenticate(sut, token({ iss: 'http://other/realms/x' }));
-    expect(info).toMatchObject({ code: 'TOKEN_ISSUER_MISMATCH' });
+    const { err } = await authenticate(sut, token({ iss: 'http://other/realms/x' }));
+    expect(err).toMatchObject({ code: 'TOKEN_ISSUER_MISMATCH' });
+  });
+
+  it('should pass a request without a bearer token on to the next source, as TOKEN_MISSING', async () => {
+    const { sut } = setup();
+    const { info, err } = await authenticate(sut);
+    expect(err).toBeUndefined();
+    expect(info).toMatchObject({ code: 'TOKEN_MISSING' });
+  });
+
+  it('should remember the caller of a token it verified, and only that token', async () => {
+    const { sut } = setup();
+    const alice = token();
+    expect(sut.remembered(alice)).toBeUndefined();
+    await authenticate(sut, alice);
+    expect(sut.remembered(alice)).toMatchObject({ claims: { sub: 'alice' }, accessToken: alice });
+    expect(sut.remembered(token({ sub: 'bob' }))).toBeUndefined();
   });
 
   it('should give handlers the claims and the realm and client roles', () => {

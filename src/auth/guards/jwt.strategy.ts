@@ -1,20 +1,35 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Clock } from '../../common/clock/clock';
+import { authConfig } from '../../config/auth.config';
+import { JwksService } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { type AccessTokenClaims, type AuthenticatedUser, rolesOf } from '../authenticated-user';
+import { kidOf, VerifiedTokenCache } from './verified-token.cache';
 
 export const JWT_STRATEGY = 'keycloak-jwt';
 
 export const extractBearer = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
- * passport-jwt with the realm's access-token checks: the key and the options both come from
- * RealmTokenVerifier, so a bearer token is held to exactly what a session's access token is.
+ * The bearer token as a credential source of the global guard (see AuthenticationGuard), first
+ * in the app's list: passport-jwt with the realm's access-token checks (the key and the options
+ * both come from RealmTokenVerifier, so a bearer token is held to exactly what a session's
+ * access token is). Tokens it verified are remembered (VerifiedTokenCache) until their `exp` or
+ * until their key leaves the realm's JWKS.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
-  constructor(verifier: RealmTokenVerifier) {
+  private readonly verified: VerifiedTokenCache;
+
+  constructor(
+    private readonly verifier: RealmTokenVerifier,
+    jwks: JwksService,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    clock: Clock,
+  ) {
     const { algorithms, issuer, audience, clockTolerance } = verifier.options('access');
     super({
       jwtFromRequest: extractBearer,
@@ -36,6 +51,40 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       ignoreExpiration: false,
       passReqToCallback: false,
     });
+    this.verified = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid), clock);
+    // A key the realm dropped takes the tokens it signed out of the cache at once.
+    jwks.onKeysRemoved((kids) => this.verified.dropKeys(kids));
+  }
+
+  /** The caller for a token this source verified recently; nothing is verified here. */
+  remembered(token: string): AuthenticatedUser | undefined {
+    return this.verified.get(token);
+  }
+
+  /**
+   * This source's step of the pipeline, around passport-jwt's. Without a bearer token it fails,
+   * so the next source is tried. With one, its verdict is final: a refusal becomes the
+   * pipeline's error (passport `error`), named by the verifier; an accepted token is remembered.
+   */
+  override authenticate(request: Parameters<Strategy['authenticate']>[0], options?: object): void {
+    const token = extractBearer(request);
+    // passport's callbacks for this attempt (set on a per-attempt object, so replacing is safe).
+    const { success, fail, error } = this;
+    if (!token) {
+      this.fail = (info: unknown) => fail(this.verifier.rejection(info, token, 'access'), 401);
+    } else {
+      this.fail = (info: unknown) => error(this.verifier.rejection(info, token, 'access'));
+      this.success = (user: Omit<AuthenticatedUser, 'accessToken'>) => {
+        // The strategy returns claims and roles; the raw token is added once verified.
+        const caller = { ...user, accessToken: token };
+        // kidOf parses the header: only worth it when the cache keeps anything.
+        if (this.verified.enabled) {
+          this.verified.set(token, caller, kidOf(token));
+        }
+        success(caller);
+      };
+    }
+    super.authenticate(request, options);
   }
 
   validate(claims: AccessTokenClaims): Omit<AuthenticatedUser, 'accessToken'> {

@@ -1,3 +1,4 @@
+import { ManualClock } from '../../../test/utils/manual-clock';
 import type { AuthenticatedUser } from '../authenticated-user';
 import { kidOf, VerifiedTokenCache } from './verified-token.cache';
 
@@ -13,25 +14,17 @@ function user(sub: string, expInS = 300): AuthenticatedUser {
 
 describe(VerifiedTokenCache.name, () => {
   it('should answer a stored token until its exp, then forget it', () => {
-    let now = NOW;
-    const sut = new VerifiedTokenCache(
-      10,
-      () => true,
-      () => now,
-    );
+    const clock = new ManualClock(NOW);
+    const sut = new VerifiedTokenCache(10, () => true, clock);
     sut.set('t1', user('alice', 60), 'key-a');
     expect(sut.get('t1')?.claims.sub).toBe('alice');
-    now += 60_000;
+    clock.advance(60_000);
     expect(sut.get('t1')).toBeUndefined();
     expect(sut.size).toBe(0);
   });
 
   it('should drop exactly the tokens signed by keys the realm removed', () => {
-    const sut = new VerifiedTokenCache(
-      10,
-      () => true,
-      () => NOW,
-    );
+    const sut = new VerifiedTokenCache(10, () => true, new ManualClock(NOW));
     sut.set('t1', user('alice'), 'key-a');
     sut.set('t2', user('bob'), 'key-b');
     sut.set('t3', user('carol'), 'key-b');
@@ -45,22 +38,22 @@ describe(VerifiedTokenCache.name, () => {
 
   it('should not store a token whose key left the key set while it was being verified', () => {
     const current = new Set(['key-a']);
-    const sut = new VerifiedTokenCache(
-      10,
-      (kid) => current.has(kid),
-      () => NOW,
-    );
+    const sut = new VerifiedTokenCache(10, (kid) => current.has(kid), new ManualClock(NOW));
     sut.set('t1', user('alice'), 'key-b');
     expect(sut.get('t1')).toBeUndefined();
     expect(sut.size).toBe(0);
   });
 
+  it('should say whether it keeps anything, and keep nothing at size 0', () => {
+    const off = new VerifiedTokenCache(0, () => true, new ManualClock(NOW));
+    off.set('t1', user('alice'), 'key-a');
+    expect(off.enabled).toBe(false);
+    expect(off.get('t1')).toBeUndefined();
+    expect(new VerifiedTokenCache(1, () => true, new ManualClock(NOW)).enabled).toBe(true);
+  });
+
   it('should evict the oldest entry when full', () => {
-    const sut = new VerifiedTokenCache(
-      2,
-      () => true,
-      () => NOW,
-    );
+    const sut = new VerifiedTokenCache(2, () => true, new ManualClock(NOW));
     sut.set('t1', user('a'), 'k');
     sut.set('t2', user('b'), 'k');
     sut.set('t3', user('c'), 'k');

@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock/clock';
 import type { AuthenticatedUser } from '../authenticated-user';
 
 interface Entry {
@@ -18,16 +19,21 @@ export class VerifiedTokenCache {
   constructor(
     private readonly maxEntries: number,
     /** Whether a kid is still in the realm's key set, checked as an entry is stored. */
-    private readonly isCurrentKey: (kid: string) => boolean = () => true,
-    private readonly now: () => number = Date.now,
+    private readonly isCurrentKey: (kid: string) => boolean,
+    private readonly clock: Clock,
   ) {}
+
+  /** False with AUTH_TOKEN_CACHE_SIZE=0: nothing is stored, so nothing need be prepared for it. */
+  get enabled(): boolean {
+    return this.maxEntries > 0;
+  }
 
   get(token: string): AuthenticatedUser | undefined {
     const entry = this.entries.get(token);
     if (!entry) {
       return undefined;
     }
-    if (entry.expiresAt <= this.now()) {
+    if (entry.expiresAt <= this.clock.now()) {
       this.entries.delete(token);
       return undefined;
     }

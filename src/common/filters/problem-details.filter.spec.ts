@@ -54,6 +54,7 @@ const config: AppConfig = {
   bodyLimitBytes: 1024,
   trustProxy: false,
   docsEnabled: false,
+  benchRoutes: false,
   shutdownTimeoutMs: 1000,
 };
 
@@ -66,7 +67,7 @@ describe('ProblemDetailsFilter with the validation pipe', () => {
       new FastifyAdapter(fastifyOptions(config, pino({ level: 'silent' }))),
       { logger: false },
     );
-    await configureApp(sut, config);
+    await configureApp(sut, config, 'x-csrf');
     await sut.init();
     await sut.getHttpAdapter().getInstance().ready();
   });

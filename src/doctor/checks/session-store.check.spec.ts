@@ -30,7 +30,7 @@ function setup(redis: ReturnType<typeof fakeRedis>, { withUrl = true, enabled = 
   const connect = jest.fn(() => redis) as unknown as RedisConnect;
   const sut = new SessionStoreCheck(
     connect,
-    { redisUrl: withUrl ? 'redis://user:pw@redis:6379' : undefined },
+    { url: withUrl ? 'redis://user:pw@redis:6379' : undefined },
     { enabled, encryptionKeys: [ours], redisPrefix: PREFIX },
   );
   return { sut, connect };

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { DOCTOR_CHECK_NAMES } from '../../common/doctor-check-names';
-import { authConfig } from '../../config/auth.config';
+import { redisConfig } from '../../config/redis.config';
 import { sessionConfig } from '../../config/session.config';
 import { SessionCipher } from '../../session/session-cipher';
 import { LOGIN_TRANSACTION_PREFIX } from '../../session/store/session-store';
+import { describeRedisUrl } from '../../redis/redis-connection';
 import { describeError } from '../doctor-errors';
 import type { CheckOutcome, DoctorCheck } from './doctor-check';
 
@@ -30,22 +31,13 @@ export const connectRedis: RedisConnect = (url) => {
 
 /**
  * The sealed entries under the prefix, and the store key each is bound to: session records
- * (`s:`) and login transactions (see session.repository.ts, which seals each value with its key
- * as additional data). Indexes, locks and timestamps are not sealed.
+ * (`s:`) and login transactions (see storeKeys in session-ids.ts; SessionSealer seals each value
+ * with its store key as additional data). Indexes, locks and timestamps are not sealed.
  */
 const SEALED = ['s:', LOGIN_TRANSACTION_PREFIX];
 
 /** Enough entries to tell a shared prefix, without walking a large store. */
 const SAMPLE = 200;
-
-/** The URL without its password, for the report. */
-function shown(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) {
-    parsed.password = '***';
-  }
-  return parsed.href;
-}
 
 /**
  * Redis (REDIS_URL) answers, and in the session mode the session key prefix holds only entries
@@ -59,7 +51,7 @@ export class SessionStoreCheck implements DoctorCheck {
 
   constructor(
     @Inject(REDIS_CONNECT) private readonly connect: RedisConnect,
-    @Inject(authConfig.KEY) private readonly auth: Pick<ConfigType<typeof authConfig>, 'redisUrl'>,
+    @Inject(redisConfig.KEY) private readonly redis: Pick<ConfigType<typeof redisConfig>, 'url'>,
     @Inject(sessionConfig.KEY)
     private readonly session: Pick<
       ConfigType<typeof sessionConfig>,
@@ -68,7 +60,7 @@ export class SessionStoreCheck implements DoctorCheck {
   ) {}
 
   async run(): Promise<CheckOutcome> {
-    const url = this.auth.redisUrl;
+    const url = this.redis.url;
     if (!url) {
       return { status: 'SKIP', found: 'REDIS_URL is not set' };
     }
@@ -79,14 +71,14 @@ export class SessionStoreCheck implements DoctorCheck {
       redis.disconnect();
       return {
         status: 'FAIL',
-        found: `Redis at ${shown(url)} does not answer: ${describeError(err)}`,
+        found: `Redis at ${describeRedisUrl(url)} does not answer: ${describeError(err)}`,
         fix: 'Check REDIS_URL and that Redis is reachable from this host.',
         code: 'SESSION_STORE_UNAVAILABLE',
       };
     }
     try {
       if (!this.session.enabled || this.session.encryptionKeys.length === 0) {
-        return { status: 'PASS', found: `Redis at ${shown(url)} answers` };
+        return { status: 'PASS', found: `Redis at ${describeRedisUrl(url)} answers` };
       }
       return await this.prefix(redis);
     } catch (err: unknown) {

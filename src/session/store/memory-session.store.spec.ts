@@ -1,12 +1,12 @@
+import { ManualClock } from '../../../test/utils/manual-clock';
 import { MemorySessionStore } from './memory-session.store';
 
 describe(MemorySessionStore.name, () => {
   let sut: MemorySessionStore;
-  let now: number;
+  let clock: ManualClock;
   beforeEach(() => {
-    sut = new MemorySessionStore();
-    now = 1_000;
-    sut.now = () => now;
+    clock = new ManualClock(1_000);
+    sut = new MemorySessionStore(clock);
   });
   afterEach(async () => {
     await sut.close();
@@ -15,7 +15,7 @@ describe(MemorySessionStore.name, () => {
   it('should forget a value once its TTL has passed', async () => {
     await sut.set('k', 'v', 100);
     expect(await sut.get('k')).toBe('v');
-    now += 100;
+    clock.advance(100);
     expect(await sut.get('k')).toBeUndefined();
   });
 
@@ -35,17 +35,17 @@ describe(MemorySessionStore.name, () => {
 
   it('should replace while locked only for the lock owner', async () => {
     await sut.set('k', 'v1', 100);
-    await sut.tryLock('l', 'a', 50);
+    await sut.setIfAbsent('l', 'a', 50);
     expect(await sut.replaceWhileLocked('k', 'v2', 100, 'l', 'b')).toBe(false);
     expect(await sut.replaceWhileLocked('k', 'v3', 100, 'l', 'a')).toBe(true);
     expect(await sut.get('k')).toBe('v3');
-    now += 50;
+    clock.advance(50);
     expect(await sut.replaceWhileLocked('k', 'v4', 100, 'l', 'a')).toBe(false);
     expect(await sut.get('k')).toBe('v3');
   });
 
   it('should keep at most the cap of pending logins, dropping the oldest', async () => {
-    const capped = new MemorySessionStore(60_000, 2);
+    const capped = new MemorySessionStore(clock, 60_000, 2);
     await capped.set('tx:1', 'a', 100);
     await capped.set('tx:2', 'b', 100);
     await capped.set('tx:3', 'c', 100);
@@ -78,29 +78,29 @@ describe(MemorySessionStore.name, () => {
     await sut.setInGroup('tx:1', '1', 100, 'ip:a', 2);
     await sut.setInGroup('tx:2', '2', 50, 'ip:a', 2);
     expect(await sut.take('tx:1')).toBe('1');
-    now += 50;
+    clock.advance(50);
     await sut.setInGroup('tx:3', '3', 100, 'ip:a', 2);
     await sut.setInGroup('tx:4', '4', 100, 'ip:a', 2);
     expect(await sut.get('tx:3')).toBe('3');
     expect(await sut.get('tx:4')).toBe('4');
   });
 
-  it('should keep a lock for its owner until released or the lease ends', async () => {
-    expect(await sut.tryLock('l', 'a', 50)).toBe(true);
-    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
-    await sut.unlock('l', 'b');
-    expect(await sut.tryLock('l', 'b', 50)).toBe(false);
-    now += 50;
-    expect(await sut.tryLock('l', 'b', 50)).toBe(true);
+  it('should keep a set-if-absent value until deleted by its holder or expired', async () => {
+    expect(await sut.setIfAbsent('l', 'a', 50)).toBe(true);
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(false);
+    await sut.deleteIfEquals('l', 'b');
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(false);
+    clock.advance(50);
+    expect(await sut.setIfAbsent('l', 'b', 50)).toBe(true);
     // a's lease ended: its late release must not free b's lock.
-    await sut.unlock('l', 'a');
-    expect(await sut.tryLock('l', 'c', 50)).toBe(false);
+    await sut.deleteIfEquals('l', 'a');
+    expect(await sut.setIfAbsent('l', 'c', 50)).toBe(false);
   });
 
   it('should return and drop an index, which lives as long as its longest member', async () => {
     await sut.addToIndex('sid:1', 's:a', 100);
     await sut.addToIndex('sid:1', 's:b', 10);
-    now += 50;
+    clock.advance(50);
     expect((await sut.takeIndex('sid:1')).sort()).toEqual(['s:a', 's:b']);
     expect(await sut.takeIndex('sid:1')).toEqual([]);
   });

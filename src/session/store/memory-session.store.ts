@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock/clock';
 import { LOGIN_TRANSACTION_PREFIX, type SessionStore } from './session-store';
 
 /**
@@ -22,10 +23,8 @@ export class MemorySessionStore implements SessionStore {
   private readonly pendingLogins = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
 
-  /** The clock; tests replace it. */
-  now: () => number = Date.now;
-
   constructor(
+    private readonly clock: Clock,
     sweepIntervalMs = 60_000,
     private readonly maxPendingLogins = MAX_PENDING_LOGINS,
   ) {
@@ -39,7 +38,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     if (key.startsWith(LOGIN_TRANSACTION_PREFIX)) {
       this.pendingLogins.add(key);
       this.evictOldestLogins();
@@ -66,14 +65,14 @@ export class MemorySessionStore implements SessionStore {
         this.drop(oldest);
       }
     }
-    this.groups.set(group, { value: members, expiresAt: this.now() + ttlMs });
+    this.groups.set(group, { value: members, expiresAt: this.clock.now() + ttlMs });
   }
 
   replace(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (!this.live(this.values, key)) {
       return Promise.resolve(false);
     }
-    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     return Promise.resolve(true);
   }
 
@@ -102,7 +101,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
-    const expiresAt = this.now() + ttlMs;
+    const expiresAt = this.clock.now() + ttlMs;
     const entry = this.live(this.indexes, index);
     if (entry) {
       entry.value.add(member);
@@ -119,16 +118,16 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(members);
   }
 
-  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (this.live(this.values, key)) {
       return Promise.resolve(false);
     }
-    this.values.set(key, { value: owner, expiresAt: this.now() + leaseMs });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
     return Promise.resolve(true);
   }
 
-  unlock(key: string, owner: string): Promise<void> {
-    if (this.live(this.values, key)?.value === owner) {
+  deleteIfEquals(key: string, value: string): Promise<void> {
+    if (this.live(this.values, key)?.value === value) {
       this.values.delete(key);
     }
     return Promise.resolve();
@@ -141,7 +140,7 @@ export class MemorySessionStore implements SessionStore {
 
   private live<T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined {
     const entry = map.get(key);
-    if (entry && entry.expiresAt <= this.now()) {
+    if (entry && entry.expiresAt <= this.clock.now()) {
       map.delete(key);
       this.pendingLogins.delete(key);
       return undefined;

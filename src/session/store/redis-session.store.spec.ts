@@ -4,10 +4,9 @@ import { RedisSessionStore } from './redis-session.store';
 describe(RedisSessionStore.name, () => {
   it('should answer a failing Redis with 503 SESSION_STORE_UNAVAILABLE, not a bare error', async () => {
     const redis = {
-      on: jest.fn(),
       get: jest.fn().mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
     };
-    const sut = new RedisSessionStore('redis://unused', 'test:', redis as unknown as Redis);
+    const sut = new RedisSessionStore(redis as unknown as Redis, 'test:');
 
     await expect(sut.get('s:x')).rejects.toMatchObject({
       code: 'SESSION_STORE_UNAVAILABLE',
@@ -18,10 +17,10 @@ describe(RedisSessionStore.name, () => {
   });
 
   it('should send Redis a whole number of milliseconds for a fractional lease', async () => {
-    const redis = { on: jest.fn(), set: jest.fn().mockResolvedValue('OK') };
-    const sut = new RedisSessionStore('redis://unused', 'test:', redis as unknown as Redis);
+    const redis = { set: jest.fn().mockResolvedValue('OK') };
+    const sut = new RedisSessionStore(redis as unknown as Redis, 'test:');
 
-    await expect(sut.tryLock('jti:x', '1', 299_999.5)).resolves.toBe(true);
+    await expect(sut.setIfAbsent('jti:x', '1', 299_999.5)).resolves.toBe(true);
     expect(redis.set).toHaveBeenCalledWith('test:jti:x', '1', 'PX', 300_000, 'NX');
   });
 });

@@ -1,10 +1,9 @@
-import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { SessionError } from '../session.errors';
 import type { SessionStore } from './session-store';
 
-// Delete the lock only if we still own it: after a lease expired, it may be someone else's.
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Delete only while the key still holds our value: an expired lock may be someone else's now.
+const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 // Store the session only while we hold the refresh lock, and only if it was not destroyed.
 const REPLACE_WHILE_LOCKED = `
 if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
@@ -32,22 +31,15 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return size`;
 
 /**
- * Sessions in Redis (REDIS_URL), shared by every BFF instance. Unlike the login limiter, a Redis
- * failure is not skipped: without the store no session can be trusted, so callers get 503
- * SESSION_STORE_UNAVAILABLE.
+ * Sessions in Redis (REDIS_URL's shared connection), shared by every BFF instance. Unlike the
+ * login limiter, a Redis failure is not skipped: without the store no session can be trusted,
+ * so callers get 503 SESSION_STORE_UNAVAILABLE.
  */
 export class RedisSessionStore implements SessionStore {
-  private readonly logger = new Logger(RedisSessionStore.name);
-
   constructor(
-    url: string,
+    private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }),
-  ) {
-    this.redis.on('error', (err: Error) =>
-      this.logger.warn({ msg: 'Redis error (session store)', err }),
-    );
-  }
+  ) {}
 
   get(key: string): Promise<string | undefined> {
     return this.call('get', async () => (await this.redis.get(this.prefix + key)) ?? undefined);
@@ -135,17 +127,17 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     return this.call(
-      'tryLock',
+      'setIfAbsent',
       async () =>
-        (await this.redis.set(this.prefix + key, owner, 'PX', pxOf(leaseMs), 'NX')) === 'OK',
+        (await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'NX')) === 'OK',
     );
   }
 
-  unlock(key: string, owner: string): Promise<void> {
-    return this.call('unlock', async () => {
-      await this.redis.eval(UNLOCK, 1, this.prefix + key, owner);
+  deleteIfEquals(key: string, value: string): Promise<void> {
+    return this.call('deleteIfEquals', async () => {
+      await this.redis.eval(DELETE_IF_EQUALS, 1, this.prefix + key, value);
     });
   }
 
@@ -161,13 +153,9 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
-  async close(): Promise<void> {
-    // QUIT needs a live connection; without one, stop the reconnect loop instead.
-    if (this.redis.status === 'ready') {
-      await this.redis.quit().catch(() => this.redis.disconnect());
-    } else {
-      this.redis.disconnect();
-    }
+  close(): Promise<void> {
+    // The connection is RedisConnection's, shared with the login limiter; it closes it.
+    return Promise.resolve();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Where sealed session records, login transactions and the sid/sub indexes live. Values are
- * opaque strings (already encrypted); every key expires on its own.
+ * opaque strings (already encrypted); every key expires on its own. Only the repositories
+ * (`*.repository.ts`) use a store: what a key means (a lock, a replay marker) is theirs to say.
  */
 export interface SessionStore {
   get(key: string): Promise<string | undefined>;
@@ -40,10 +41,10 @@ export interface SessionStore {
   addToIndex(index: string, member: string, ttlMs: number): Promise<void>;
   /** Removes the set and returns what it held. */
   takeIndex(index: string): Promise<string[]>;
-  /** Acquires `key` for `leaseMs` unless someone holds it; true when acquired. */
-  tryLock(key: string, owner: string, leaseMs: number): Promise<boolean>;
-  /** Releases `key` only if `owner` still holds it (an expired lease may belong to another). */
-  unlock(key: string, owner: string): Promise<void>;
+  /** Sets `key` unless it exists (Redis `SET … NX PX`); true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes `key` only while it still holds `value` (an expired lock may be another's now). */
+  deleteIfEquals(key: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
