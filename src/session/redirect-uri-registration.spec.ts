@@ -1,5 +1,6 @@
 import type { KeycloakAuthorizationProbe } from '../keycloak/keycloak-authorization.probe';
 import { IdpUnavailableError } from '../keycloak/keycloak.errors';
+import { ManualClock } from '../../test/utils/manual-clock';
 import { RedirectUriRegistration } from './redirect-uri-registration';
 
 const URI = 'http://127.0.0.1:3000/auth/callback';
@@ -8,13 +9,17 @@ const errorPage = { status: 400, location: '', body: 'Invalid parameter: redirec
 
 function setup() {
   const probe: jest.MockedFunction<KeycloakAuthorizationProbe['probe']> = jest.fn();
-  const sut = new RedirectUriRegistration({ probe }, { redirectUri: URI }, { clientId: 'bff' });
-  return { sut, probe };
+  const clock = new ManualClock();
+  const sut = new RedirectUriRegistration(
+    clock,
+    { probe },
+    { redirectUri: URI },
+    { clientId: 'bff' },
+  );
+  return { sut, probe, clock };
 }
 
 describe(RedirectUriRegistration.name, () => {
-  afterEach(() => jest.useRealTimers());
-
   it('should ask Keycloak once, with SESSION_REDIRECT_URI, and then trust the answer for good', async () => {
     const { sut, probe } = setup();
     probe.mockResolvedValue(loginPage);
@@ -36,18 +41,17 @@ describe(RedirectUriRegistration.name, () => {
   });
 
   it('should believe a refusal for 30 s, then ask again (the fix needs no restart)', async () => {
-    jest.useFakeTimers({ now: 1_000_000 });
-    const { sut, probe } = setup();
+    const { sut, probe, clock } = setup();
     probe.mockResolvedValueOnce(errorPage).mockResolvedValue(loginPage);
     await expect(sut.ensureRegistered()).rejects.toMatchObject({
       code: 'REDIRECT_URI_NOT_REGISTERED',
     });
-    jest.setSystemTime(1_000_000 + 29_999);
+    clock.advance(29_999);
     await expect(sut.ensureRegistered()).rejects.toMatchObject({
       code: 'REDIRECT_URI_NOT_REGISTERED',
     });
     expect(probe).toHaveBeenCalledTimes(1);
-    jest.setSystemTime(1_000_000 + 30_000);
+    clock.advance(1);
     await expect(sut.ensureRegistered()).resolves.toBeUndefined();
     expect(probe).toHaveBeenCalledTimes(2);
   });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock/clock';
 import { seeDoctor } from '../common/doctor-check-names';
 import { keycloakConfig } from '../config/keycloak.config';
 import { sessionConfig } from '../config/session.config';
@@ -26,6 +27,7 @@ export class RedirectUriRegistration {
   private asking?: Promise<boolean | undefined>;
 
   constructor(
+    private readonly clock: Clock,
     @Inject(KeycloakAuthorizationProbe)
     private readonly authorization: Pick<KeycloakAuthorizationProbe, 'probe'>,
     @Inject(sessionConfig.KEY)
@@ -39,7 +41,7 @@ export class RedirectUriRegistration {
       return;
     }
     const recentlyRefused =
-      this.refusedAt !== undefined && Date.now() - this.refusedAt < REFUSAL_TTL_MS;
+      this.refusedAt !== undefined && this.clock.now() - this.refusedAt < REFUSAL_TTL_MS;
     if (!recentlyRefused && (await this.ask()) !== false) {
       return;
     }
@@ -62,7 +64,7 @@ export class RedirectUriRegistration {
         (answer) => {
           const accepted = !refusesRedirectUri(answer);
           this.accepted = accepted;
-          this.refusedAt = accepted ? undefined : Date.now();
+          this.refusedAt = accepted ? undefined : this.clock.now();
           return accepted;
         },
         () => undefined,
