@@ -39,6 +39,43 @@ describe(DoctorService.name, () => {
     });
   });
 
+  it('should carry kcadm commands, the login they need, and a run-time code only on a WARN or FAIL', async () => {
+    const sut = new DoctorService(
+      [
+        check('fine', { status: 'PASS', found: '', code: 'SOME_CODE' }),
+        check('odd', {
+          status: 'WARN',
+          found: '',
+          kcadm: ['kcadm.sh update realms/demo -s x=1'],
+          code: 'SOME_CODE',
+        }),
+        check('empty', { status: 'FAIL', found: '', kcadm: [], code: 'SOME_CODE' }),
+      ],
+      keycloak,
+    );
+    const report = await sut.run();
+    expect(report.checks).toEqual([
+      { id: 1, name: 'fine', status: 'PASS', found: '' },
+      {
+        id: 2,
+        name: 'odd',
+        status: 'WARN',
+        found: '',
+        kcadm: ['kcadm.sh update realms/demo -s x=1'],
+        code: 'SOME_CODE',
+      },
+      { id: 3, name: 'empty', status: 'FAIL', found: '', code: 'SOME_CODE' },
+    ]);
+    expect(report.kcadmLogin).toBe(
+      'kcadm.sh config credentials --server http://kc:8080 --realm master --user <admin>',
+    );
+  });
+
+  it('should leave the kcadm login out when no row has a command', async () => {
+    const sut = new DoctorService([check('a', { status: 'FAIL', found: '' })], keycloak);
+    expect(await sut.run()).not.toHaveProperty('kcadmLogin');
+  });
+
   it('should not be ok when any check failed', async () => {
     const sut = new DoctorService(
       [

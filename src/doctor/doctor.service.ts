@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { DOCTOR_CHECKS, type DoctorCheck, type DoctorFindings } from './checks/doctor-check';
 import type { CheckResult, DoctorReport } from './doctor.types';
+import { kcadm as commands } from './kcadm';
 
 /**
  * Checks a live Keycloak setup against this BFF's configuration and names each problem with its
@@ -21,13 +22,23 @@ export class DoctorService {
     const results: CheckResult[] = [];
     // One at a time, in order: each check may read what the ones before it found.
     for (const [index, check] of this.checks.entries()) {
-      const { status, found, fix } = await check.run(findings);
-      results.push({ id: index + 1, name: check.name, status, found, ...(fix ? { fix } : {}) });
+      const { status, found, fix, kcadm, code } = await check.run(findings);
+      const failed = status === 'WARN' || status === 'FAIL';
+      results.push({
+        id: index + 1,
+        name: check.name,
+        status,
+        found,
+        ...(fix ? { fix } : {}),
+        ...(kcadm?.length ? { kcadm } : {}),
+        ...(failed && code ? { code } : {}),
+      });
     }
     return {
       realm: this.keycloak.realm,
       keycloakUrl: this.keycloak.url,
       ok: results.every((c) => c.status !== 'FAIL'),
+      ...(results.some((c) => c.kcadm) ? { kcadmLogin: commands.login(this.keycloak.url) } : {}),
       checks: results,
     };
   }

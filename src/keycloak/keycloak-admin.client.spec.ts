@@ -88,4 +88,77 @@ describe(KeycloakAdminClient.name, () => {
     get.mockRejectedValue(failure(404));
     await expect(sut.getUser('u9')).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
   });
+
+  it("should read the realm's settings, with defaults for what Keycloak leaves out", async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(
+      ok({ realm: 'demo', accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, extra: 1 }),
+    );
+    await expect(sut.getRealmSettings()).resolves.toEqual({
+      realm: 'demo',
+      accessTokenLifespan: 300,
+      ssoSessionIdleTimeout: 1800,
+      ssoSessionMaxLifespan: 0,
+      revokeRefreshToken: false,
+      refreshTokenMaxReuse: 0,
+      attributes: {},
+    });
+    expect(get).toHaveBeenCalledWith('http://kc/admin/realms/demo', {
+      headers: { Authorization: 'Bearer t1' },
+    });
+  });
+
+  it('should take the public fields Keycloak answers without view-realm as a refusal naming view-realm', async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(ok({ realm: 'demo', displayName: 'Demo' }));
+    await expect(sut.getRealmSettings()).rejects.toMatchObject({
+      code: 'ADMIN_PERMISSION_MISSING',
+      roles: ['view-realm'],
+      hint: expect.stringContaining('view-realm to service-account-bff'),
+    });
+  });
+
+  it('should find a client by its exact client id and never keep its secret', async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(
+      ok([{ id: 'uuid-1', clientId: 'bff', secret: 's3cret', redirectUris: ['http://a/*'] }]),
+    );
+    const client = await sut.findClient('bff');
+    expect(client).toEqual({
+      id: 'uuid-1',
+      clientId: 'bff',
+      standardFlowEnabled: false,
+      frontchannelLogout: false,
+      redirectUris: ['http://a/*'],
+      attributes: {},
+      defaultClientScopes: [],
+      optionalClientScopes: [],
+    });
+    expect(JSON.stringify(client)).not.toContain('s3cret');
+    expect(get).toHaveBeenCalledWith('http://kc/admin/realms/demo/clients', {
+      headers: { Authorization: 'Bearer t1' },
+      params: { clientId: 'bff', search: false },
+    });
+  });
+
+  it('should find no client in an empty list', async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(ok([]));
+    await expect(sut.findClient('bff')).resolves.toBeUndefined();
+  });
+
+  it('should name view-clients when the client scopes are refused', async () => {
+    const { sut, get } = setup();
+    get.mockRejectedValue(failure(403));
+    await expect(sut.listClientScopes()).rejects.toMatchObject({
+      code: 'ADMIN_PERMISSION_MISSING',
+      roles: ['view-clients'],
+    });
+  });
+
+  it('should list client scopes by id and name', async () => {
+    const { sut, get } = setup();
+    get.mockResolvedValue(ok([{ id: 's1', name: 'basic', protocol: 'openid-connect' }]));
+    await expect(sut.listClientScopes()).resolves.toEqual([{ id: 's1', name: 'basic' }]);
+  });
 });

@@ -231,3 +231,32 @@ export const NO_CONTENT: AnswerShape<void> = {
   name: 'no content',
   problemWith: () => undefined,
 };
+
+/** The realm representation (doctor): what it reads is optional, Keycloak withholds it without view-realm. */
+export const REALM_REPRESENTATION = objectShape<Record<string, unknown>>('a realm representation', {
+  realm: optional('string'),
+  accessTokenLifespan: optional('number'),
+  ssoSessionIdleTimeout: optional('number'),
+  ssoSessionMaxLifespan: optional('number'),
+  revokeRefreshToken: optional('boolean'),
+  refreshTokenMaxReuse: optional('number'),
+  attributes: optional('object'),
+});
+
+export const CLIENT_LIST = arrayOf(
+  'a list of clients',
+  objectShape<Record<string, unknown>>('a client representation', {
+    id: optional('string'),
+    clientId: optional('string'),
+    redirectUris: optional('string[]'),
+    attributes: optional('object'),
+  }),
+);
+
+export const CLIENT_SCOPE_LIST = arrayOf(
+  'a list of client scopes',
+  objectShape<{ id: string; name: string }>('a client scope', {
+    id: required('string'),
+    name: required('string'),
+  }),
+);

@@ -6,7 +6,7 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import { KeycloakAuthorizationProbe } from './keycloak-authorization.probe';
+import { KeycloakAuthorizationProbe, refusesRedirectUri } from './keycloak-authorization.probe';
 import { OidcDiscoveryService } from './oidc-discovery.service';
 
 const PUBLIC = 'https://sso.example.com';
@@ -33,6 +33,7 @@ const discovery = {
   token_endpoint: `${realm}/token`,
   userinfo_endpoint: `${realm}/userinfo`,
   jwks_uri: `${realm}/certs`,
+  end_session_endpoint: `${realm}/logout`,
 };
 
 type Answer = Pick<AxiosResponse, 'status' | 'headers' | 'data'>;
@@ -113,5 +114,49 @@ describe(KeycloakAuthorizationProbe.name, () => {
       code: 'IDP_UNAVAILABLE',
       detail: `Keycloak could not be reached (authorization endpoint): ECONNREFUSED ${INTERNAL}/realms/demo/protocol/openid-connect/auth`,
     });
+  });
+
+  it('should ask the back-channel end-session endpoint with client_id and the post-logout URI only', async () => {
+    const { sut, requests } = setup(() =>
+      Promise.resolve({ status: 302, headers: { location: 'http://localhost:3000/' }, data: '' }),
+    );
+    await expect(sut.probeLogout('http://localhost:3000/')).resolves.toEqual({
+      status: 302,
+      location: 'http://localhost:3000/',
+      body: '',
+    });
+    expect(requests[0]?.url).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/logout`);
+    expect(requests[0]?.params).toEqual({
+      client_id: 'bff',
+      post_logout_redirect_uri: 'http://localhost:3000/',
+    });
+    expect(requests[0]?.maxRedirects).toBe(0);
+  });
+
+  it('should narrow a failure to reach the end-session endpoint as the logout endpoint', async () => {
+    const { sut } = setup((request) =>
+      Promise.reject(
+        new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED', {
+          ...request,
+          headers: new AxiosHeaders(),
+        }),
+      ),
+    );
+    await expect(sut.probeLogout('http://localhost:3000/')).rejects.toMatchObject({
+      code: 'IDP_UNAVAILABLE',
+      detail: expect.stringContaining('(logout endpoint)'),
+    });
+  });
+});
+
+describe(refusesRedirectUri.name, () => {
+  it.each([
+    [400, '<p id="kc-error-message">Invalid parameter: redirect_uri</p>', true],
+    [400, '<p>Invalid redirect uri</p>', true],
+    [400, '<p>Client not found.</p>', false],
+    [200, '<form id="kc-form-login">redirect_uri</form>', false],
+    [302, '', false],
+  ])('should take a %i answer with %j as a refusal: %s', (status, body, refused) => {
+    expect(refusesRedirectUri({ status, location: '', body })).toBe(refused);
   });
 });

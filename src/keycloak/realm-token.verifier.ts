@@ -11,6 +11,7 @@ import {
   TokenExpiredError,
   verify,
 } from 'jsonwebtoken';
+import { seeDoctor } from '../common/doctor-check-names';
 import { ProblemError } from '../common/errors/problem.error';
 import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
@@ -209,7 +210,7 @@ export class RealmTokenVerifier {
       'TOKEN_ISSUER_MISMATCH',
       `Token issuer '${String(payload.iss)}' is not the expected '${expected}'`,
       {
-        hint: 'If Keycloak is reached on an internal URL but tokens carry the public one, set KEYCLOAK_PUBLIC_URL to the URL in the issuer; otherwise the token comes from another realm or server.',
+        hint: `If Keycloak is reached on an internal URL but tokens carry the public one, set KEYCLOAK_PUBLIC_URL to the URL in the issuer; a realm's Frontend URL also changes it; otherwise the token comes from another realm or server. ${seeDoctor('issuer')}`,
         cause,
       },
     );
@@ -231,7 +232,11 @@ export class RealmTokenVerifier {
       'TOKEN_AUDIENCE_MISMATCH',
       `The ${NAMES[kind]} is not meant for this service: expected aud '${expected}', the token's audience is ${actual}`,
       {
-        hint: `Add an audience mapper for '${expected}' to the client that requested the token.`,
+        // Keycloak's lightweight access tokens carry no aud at all.
+        hint:
+          payload.aud === undefined
+            ? `A token without aud is usually a lightweight access token ("Always use lightweight access token" on the client); otherwise add an audience mapper for '${expected}' to the client that requested it. ${seeDoctor('lightweightTokens')}`
+            : `Add an audience mapper for '${expected}' to the client that requested the token.`,
         cause,
       },
     );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import type { SessionConfig } from '../config/session.config';
@@ -25,17 +26,21 @@ const sealer = new SessionSealer(CONFIG);
 describe(LoginFlowService.name, () => {
   let store: MemorySessionStore;
   let sut: LoginFlowService;
+  let verifier: { idToken: jest.Mock; accessToken: jest.Mock };
   beforeEach(() => {
     store = new MemorySessionStore(clock);
     const tokens = {
       authorizationUrl: (params: Record<string, string>) =>
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
+      authorizationCodeGrant: () =>
+        Promise.resolve({ access_token: 'a', id_token: 'i', expires_in: 10, token_type: 'Bearer' }),
     } as unknown as KeycloakTokenClient;
+    verifier = { idToken: jest.fn(), accessToken: jest.fn() };
     sut = new LoginFlowService(
       new SessionRepository(clock, store, sealer, CONFIG),
       new LoginTransactionRepository(store, sealer, CONFIG),
       tokens,
-      {} as OidcTokenVerifier,
+      verifier as unknown as OidcTokenVerifier,
       CONFIG,
       { clientId: 'bff-session' } as KeycloakConfig,
     );
@@ -101,6 +106,44 @@ describe(LoginFlowService.name, () => {
     await expect(sut.finish({ state: 'x', code: 'c' }, [])).rejects.toMatchObject({
       code: 'LOGIN_TRANSACTION_MISSING',
       detail: expect.stringContaining('No login cookie') as string,
+    });
+  });
+
+  describe('the doctor checks a refusal points at', () => {
+    async function callbackWithCode() {
+      const { url, transactionId } = await sut.start('/back', '192.0.2.1');
+      const state = new URL(url).searchParams.get('state') ?? '';
+      return sut.finish({ state, code: 'c' }, [transactionId]);
+    }
+
+    it("should name 'standard flow and PKCE' when Keycloak says unauthorized_client", async () => {
+      await expect(callbackWith('unauthorized_client', false)).rejects.toMatchObject({
+        code: 'LOGIN_FAILED',
+        hint: expect.stringContaining("check 'standard flow and PKCE'") as string,
+      });
+    });
+
+    it("should refuse an access token without sub as ACCESS_TOKEN_SUB_MISSING, naming 'sid and sub claims'", async () => {
+      verifier.idToken.mockResolvedValue({ sub: 'u1', sid: 's1' });
+      verifier.accessToken.mockResolvedValue({ sid: 's1' });
+      await expect(callbackWithCode()).rejects.toMatchObject({
+        status: 502,
+        code: 'ACCESS_TOKEN_SUB_MISSING',
+        hint: expect.stringContaining("check 'sid and sub claims'") as string,
+      });
+    });
+
+    it('should log in with an ID token without sid, logging ID_TOKEN_SID_MISSING', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      verifier.idToken.mockResolvedValue({ sub: 'u1' });
+      verifier.accessToken.mockResolvedValue({ sub: 'u1' });
+      await expect(callbackWithCode()).resolves.toMatchObject({ kind: 'session' });
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({
+          code: 'ID_TOKEN_SID_MISSING',
+          hint: expect.stringContaining("check 'sid and sub claims'") as string,
+        }),
+      );
     });
   });
 });

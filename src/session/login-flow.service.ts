@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { seeDoctor } from '../common/doctor-check-names';
 import { keycloakConfig } from '../config/keycloak.config';
 import { sessionConfig } from '../config/session.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
@@ -34,6 +35,8 @@ export type CallbackOutcome =
  */
 @Injectable()
 export class LoginFlowService {
+  private readonly logger = new Logger(LoginFlowService.name);
+
   constructor(
     private readonly sessions: SessionRepository,
     private readonly logins: LoginTransactionRepository,
@@ -115,11 +118,29 @@ export class LoginFlowService {
     }
     const idClaims = await this.verifier.idToken(tokens.id_token, tx.nonce);
     const accessClaims = await this.verifier.accessToken(tokens.access_token);
+    const { clientId } = this.keycloak;
+    if (typeof accessClaims.sub !== 'string') {
+      throw new SessionError(
+        'ACCESS_TOKEN_SUB_MISSING',
+        `Keycloak's access token for client '${clientId}' has no sub`,
+        {
+          hint: `Since Keycloak 25 the 'basic' client scope puts sub there: add it to client '${clientId}' as a default scope. ${seeDoctor('sidAndSub')}`,
+        },
+      );
+    }
     if (accessClaims.sub !== idClaims.sub) {
       throw new SessionError(
         'ID_TOKEN_INVALID',
         'The ID token and the access token name different users',
       );
+    }
+    if (idClaims.sid === undefined) {
+      // The login works; its end does not: logout tokens name the session by sid.
+      this.logger.warn({
+        msg: 'The ID token has no sid: a back-channel logout naming this Keycloak session will not end it',
+        code: 'ID_TOKEN_SID_MISSING',
+        hint: seeDoctor('sidAndSub'),
+      });
     }
     const sessionId = await this.sessions.create(tokens, idClaims);
     return { kind: 'session', sessionId, returnTo: tx.returnTo };
@@ -153,6 +174,12 @@ export class LoginFlowService {
     }
     throw new SessionError('LOGIN_FAILED', `Keycloak answered the login with '${error}'`, {
       upstream,
+      // What Keycloak says when the client may not use the code flow.
+      ...(error === 'unauthorized_client'
+        ? {
+            hint: `Enable "Standard flow" on client '${this.keycloak.clientId}'. ${seeDoctor('standardFlow')}`,
+          }
+        : {}),
     });
   }
 

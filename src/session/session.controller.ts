@@ -17,6 +17,7 @@ import { CallbackQueryDto } from './dto/callback-query.dto';
 import { LoginQueryDto } from './dto/login-query.dto';
 import { LogoutResultDto, SessionDto } from './dto/session.dto';
 import { LoginFlowService } from './login-flow.service';
+import { RedirectUriRegistration } from './redirect-uri-registration';
 import { SessionAuthenticator } from './session-authenticator';
 import {
   clearCookie,
@@ -39,6 +40,7 @@ export class SessionController {
     private readonly service: SessionService,
     private readonly login: LoginFlowService,
     private readonly authenticator: SessionAuthenticator,
+    private readonly redirectUri: RedirectUriRegistration,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -53,6 +55,8 @@ export class SessionController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     this.service.requireEnabled();
+    // Before anything is stored: a browser sent to Keycloak with this URI would not come back.
+    await this.redirectUri.ensureRegistered();
     const { url, transactionId } = await this.login.start(
       query.returnTo,
       request.ip,

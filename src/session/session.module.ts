@@ -7,6 +7,7 @@ import { RedisModule } from '../redis/redis.module';
 import { LoginFlowService } from './login-flow.service';
 import { LoginTransactionRepository } from './login-transaction.repository';
 import { OidcTokenVerifier } from './oidc-token.verifier';
+import { RedirectUriRegistration } from './redirect-uri-registration';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionCookieStrategy } from './session-cookie.strategy';
 import { SessionRefresher } from './session-refresher';
@@ -48,6 +49,7 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
     SessionAuthenticator,
     SessionCookieStrategy,
     LoginFlowService,
+    RedirectUriRegistration,
     SessionService,
   ],
 })

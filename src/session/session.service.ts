@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { seeDoctor } from '../common/doctor-check-names';
 import { sessionConfig } from '../config/session.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
@@ -82,6 +83,15 @@ export class SessionService {
 
   async backchannelLogout(logoutToken: string): Promise<number> {
     const claims = await this.verifier.logoutToken(logoutToken);
+    if (claims.sid === undefined) {
+      // Back-Channel Logout §2.4 allows it, and every session of the user ends: in every
+      // browser, for one logout. Not refused, since refusing would end none.
+      this.logger.warn({
+        msg: 'A logout token without sid: every session of the user ends (the client\'s "Backchannel logout session required" is off)',
+        code: 'BACKCHANNEL_LOGOUT_SID_MISSING',
+        hint: seeDoctor('backchannelLogout'),
+      });
+    }
     const ended = await this.sessions.destroyFor(claims);
     this.logger.log({
       msg: 'Back-channel logout',

@@ -111,6 +111,16 @@ describe(mapTokenExchangeError.name, () => {
     expect(out.hint).toContain('standard.token.exchange.enableRefreshRequestedTokenType');
   });
 
+  it("should name doctor's rows for an unavailable audience, so the answer leads to the kcadm.sh fix", () => {
+    const out = mapped(
+      answer(400, 'invalid_request', 'Requested audience not available: orders-api'),
+    );
+    expect(out.code).toBe('AUDIENCE_NOT_AVAILABLE');
+    expect(out.hint).toContain(
+      "(check 'token exchange', or 'proxy routes' for a route's audience)",
+    );
+  });
+
   it('should point at the audience mapper when the BFF is not in the token audience', () => {
     const out = mapped(answer(403, 'access_denied', 'Client is not within the token audience'));
     expect(out.hint).toContain('Audience');

@@ -1,3 +1,4 @@
+import { DOCTOR_CHECK_NAMES } from '../common/doctor-check-names';
 import { errorClass, errorTable, type ProblemError } from '../common/errors/problem.error';
 import { KeycloakError, KeycloakResponseError, keptFrom } from '../keycloak/keycloak.errors';
 import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
@@ -100,7 +101,7 @@ const EXCHANGE_RULES: Rule[] = [
         'AUDIENCE_NOT_AVAILABLE',
         `Keycloak cannot issue a token for ${ctx.audiences.map((a) => `'${a}'`).join(', ') || 'that audience'}: ${said(e)}`,
         {
-          hint: "The user needs a role of the audience client (or the client an audience mapper for it), and the client must exist in the realm; check the audience's spelling.",
+          hint: `The user needs a role of the audience client (or the client an audience mapper for it), and the client must exist in the realm; check the audience's spelling. \`npm run doctor\` with a test user (check '${DOCTOR_CHECK_NAMES.tokenExchange}', or '${DOCTOR_CHECK_NAMES.proxyRoutes}' for a route's audience) prints the kcadm.sh command that adds the mapper.`,
           ...keptFrom(e),
         },
       ),

@@ -1,5 +1,6 @@
 import { sign } from 'jsonwebtoken';
 import type { KeycloakTokenResponse } from '../../keycloak/keycloak-token.client';
+import type { KeycloakSettings } from '../keycloak-settings';
 import { AudienceCheck } from './audience.check';
 
 /** Only the claims matter: the check reads a token it just got from Keycloak, unverified. */
@@ -10,50 +11,78 @@ const token = (claims: object): KeycloakTokenResponse => ({
 });
 
 describe(AudienceCheck.name, () => {
-  const sut = new AudienceCheck({ audience: 'bff' }, { clientId: 'bff' });
+  const lightweightAccessTokens: jest.MockedFunction<KeycloakSettings['lightweightAccessTokens']> =
+    jest.fn();
+  const sut = new AudienceCheck(
+    { audience: 'bff' },
+    { clientId: 'bff' },
+    { lightweightAccessTokens },
+  );
 
-  it('should skip without a token', () => {
-    expect(sut.run({ clientAuthenticated: true })).toEqual({
+  beforeEach(() => lightweightAccessTokens.mockResolvedValue(false));
+
+  it('should skip without a token', async () => {
+    await expect(sut.run({ clientAuthenticated: true })).resolves.toEqual({
       status: 'SKIP',
       found: 'Needs a token of the client',
     });
   });
 
-  it('should pass when the audience is among several', () => {
+  it('should pass when the audience is among several', async () => {
     const serviceToken = token({ aud: ['bff', 'realm-management', 'account'] });
-    expect(sut.run({ clientAuthenticated: true, serviceToken })).toEqual({
+    await expect(sut.run({ clientAuthenticated: true, serviceToken })).resolves.toEqual({
       status: 'PASS',
       found: "Tokens of 'bff' carry aud [bff, realm-management, account]",
     });
   });
 
-  it('should read a single-string aud, and a user token when there is no service token', () => {
+  it('should read a single-string aud, and a user token when there is no service token', async () => {
     const userToken = token({ aud: 'bff' });
-    expect(sut.run({ clientAuthenticated: true, userToken })).toMatchObject({ status: 'PASS' });
+    await expect(sut.run({ clientAuthenticated: true, userToken })).resolves.toMatchObject({
+      status: 'PASS',
+    });
   });
 
-  it('should fail without the audience and name the mapper that adds it', () => {
+  it('should fail without the audience and name the mapper that adds it', async () => {
     const serviceToken = token({ aud: 'account' });
-    expect(sut.run({ clientAuthenticated: true, serviceToken })).toEqual({
+    await expect(sut.run({ clientAuthenticated: true, serviceToken })).resolves.toEqual({
       status: 'FAIL',
       found: "Tokens of 'bff' carry aud [account]",
+      code: 'TOKEN_AUDIENCE_MISMATCH',
       fix: "Add an \"Audience\" mapper with Included Client Audience 'bff' to client 'bff' (or set AUTH_AUDIENCE).",
     });
   });
 
-  it('should fail on a token without aud', () => {
+  it('should fail on a token without aud', async () => {
     const serviceToken = token({ sub: 'x' });
-    expect(sut.run({ clientAuthenticated: true, serviceToken })).toMatchObject({
+    await expect(sut.run({ clientAuthenticated: true, serviceToken })).resolves.toMatchObject({
       status: 'FAIL',
       found: "Tokens of 'bff' carry aud []",
     });
   });
 
-  it("should read the service account's token before the user's", () => {
+  it("should read the service account's token before the user's", async () => {
     const serviceToken = token({ aud: 'account' });
     const userToken = token({ aud: 'bff' });
-    expect(sut.run({ clientAuthenticated: true, serviceToken, userToken })).toMatchObject({
+    await expect(
+      sut.run({ clientAuthenticated: true, serviceToken, userToken }),
+    ).resolves.toMatchObject({
       status: 'FAIL',
     });
+  });
+
+  it("should leave a lightweight client's token, which has no aud, to the lightweight row", async () => {
+    lightweightAccessTokens.mockResolvedValue(true);
+    const serviceToken = token({ sub: 'x' });
+    await expect(sut.run({ clientAuthenticated: true, serviceToken })).resolves.toEqual({
+      status: 'SKIP',
+      found:
+        "Not checked: the client's access tokens are lightweight (see 'lightweight access tokens')",
+    });
+  });
+
+  it('should not ask about lightweight tokens when the token has an aud', async () => {
+    await sut.run({ clientAuthenticated: true, serviceToken: token({ aud: 'account' }) });
+    expect(lightweightAccessTokens).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { doctorConfig } from '../../config/doctor.config';
 import { keycloakConfig } from '../../config/keycloak.config';
-import { KeycloakAuthorizationProbe } from '../../keycloak/keycloak-authorization.probe';
+import {
+  KeycloakAuthorizationProbe,
+  refusesRedirectUri,
+} from '../../keycloak/keycloak-authorization.probe';
 import { KeycloakTokenClient } from '../../keycloak/keycloak-token.client';
 import { describeError } from '../doctor-errors';
 import { worst } from '../doctor.types';
@@ -94,7 +97,7 @@ export class ClientFlowsCheck implements DoctorCheck {
         fix: `Enable "Standard flow" on client '${clientId}' for the cookie-session mode.`,
       };
     }
-    if (/invalid parameter: redirect_uri/i.test(answer.body)) {
+    if (refusesRedirectUri(answer)) {
       return {
         status: 'WARN',
         text: `standard flow: not checked, ${redirectUri} is not a valid redirect URI of the client`,

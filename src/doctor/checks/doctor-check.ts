@@ -4,7 +4,7 @@ import type { OidcMetadata } from '../../keycloak/oidc-discovery.service';
 import type { CheckResult, CheckStatus } from '../doctor.types';
 
 /** What a check found; the report adds its number and name. */
-export type CheckOutcome = Pick<CheckResult, 'status' | 'found' | 'fix'>;
+export type CheckOutcome = Pick<CheckResult, 'status' | 'found' | 'fix' | 'kcadm' | 'code'>;
 
 /** One client setting the "client flows" row reports on. */
 export interface FlowFinding {
@@ -34,6 +34,9 @@ export interface DoctorCheck {
   readonly name: string;
   run(findings: DoctorFindings): CheckOutcome | Promise<CheckOutcome>;
 }
+
+/** The row of a cookie-session check while the mode is off. */
+export const SESSION_MODE_OFF: CheckOutcome = { status: 'SKIP', found: 'SESSION_ENABLED is off' };
 
 /** Injection token of the ordered list of checks (see doctor.module.ts). */
 export const DOCTOR_CHECKS = Symbol('DOCTOR_CHECKS');

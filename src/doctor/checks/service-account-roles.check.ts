@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { adminConfig } from '../../config/admin.config';
 import { keycloakConfig } from '../../config/keycloak.config';
+import { KeycloakSettings, lightweightSkip } from '../keycloak-settings';
 import { type CheckOutcome, claimsOf, type DoctorCheck, type DoctorFindings } from './doctor-check';
 
 /** The admin endpoints' Keycloak calls need these realm-management roles on the service account. */
@@ -17,9 +18,11 @@ export class ServiceAccountRolesCheck implements DoctorCheck {
     private readonly admin: Pick<ConfigType<typeof adminConfig>, 'tokenMode'>,
     @Inject(keycloakConfig.KEY)
     private readonly keycloak: Pick<ConfigType<typeof keycloakConfig>, 'clientId'>,
+    @Inject(KeycloakSettings)
+    private readonly settings: Pick<KeycloakSettings, 'lightweightAccessTokens'>,
   ) {}
 
-  run({ serviceToken }: DoctorFindings): CheckOutcome {
+  async run({ serviceToken }: DoctorFindings): Promise<CheckOutcome> {
     if (this.admin.tokenMode !== 'service-account') {
       return { status: 'SKIP', found: `ADMIN_TOKEN_MODE=${this.admin.tokenMode}` };
     }
@@ -27,7 +30,11 @@ export class ServiceAccountRolesCheck implements DoctorCheck {
       return { status: 'SKIP', found: 'Needs a service-account token' };
     }
     const { clientId } = this.keycloak;
-    const roles = claimsOf(serviceToken)?.resource_access?.['realm-management']?.roles ?? [];
+    const claims = claimsOf(serviceToken);
+    if (!claims?.resource_access && (await this.settings.lightweightAccessTokens())) {
+      return { status: 'SKIP', found: lightweightSkip };
+    }
+    const roles = claims?.resource_access?.['realm-management']?.roles ?? [];
     const missing = REQUIRED_ROLES.filter((r) => !roles.includes(r));
     return missing.length
       ? {

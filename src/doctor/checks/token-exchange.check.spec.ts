@@ -1,9 +1,15 @@
+import type { ApiRoute } from '../../config/api-route.entry';
+import {
+  AdminPermissionMissingError,
+  type KeycloakClientSettings,
+} from '../../keycloak/keycloak-admin.client';
 import { KeycloakResponseError } from '../../keycloak/keycloak.errors';
 import type {
   KeycloakExchangeResponse,
   KeycloakTokenClient,
   KeycloakTokenResponse,
 } from '../../keycloak/keycloak-token.client';
+import type { KeycloakSettings } from '../keycloak-settings';
 import type { DoctorFindings } from './doctor-check';
 import { TokenExchangeCheck } from './token-exchange.check';
 
@@ -21,21 +27,41 @@ const refusal = (error: string, error_description: string) =>
 /** What Keycloak answers the probe when standard exchange is on. */
 const standardOn = refusal('invalid_request', 'User session is not valid, new session is needed');
 
-function setup(user?: { username: string; password: string }) {
+function setup(user?: { username: string; password: string }, routes: ApiRoute[] = []) {
   const tokenExchange: jest.MockedFunction<KeycloakTokenClient['tokenExchange']> = jest.fn();
+  const client: jest.MockedFunction<KeycloakSettings['client']> = jest.fn();
+  const lightweightAccessTokens: jest.MockedFunction<KeycloakSettings['lightweightAccessTokens']> =
+    jest.fn();
+  client.mockRejectedValue(new AdminPermissionMissingError('bff', undefined, ['view-clients']));
+  lightweightAccessTokens.mockResolvedValue(undefined);
   const sut = new TokenExchangeCheck(
     { tokenExchange },
-    { clientId: 'bff' },
+    { realm: 'demo', clientId: 'bff' },
     { user },
     { audiences: ['orders-api', 'billing'] },
+    { routes },
+    { client, lightweightAccessTokens },
   );
-  return { sut, tokenExchange };
+  return { sut, tokenExchange, client, lightweightAccessTokens };
 }
+
+const exchangeRoute = (audience: string): ApiRoute => ({
+  prefix: `/api/${audience}`,
+  target: 'http://api:4000',
+  token: 'exchange',
+  audience,
+  roles: [],
+  timeoutMs: 1000,
+  bodyLimitBytes: 0,
+  stripPrefix: true,
+  websocket: false,
+});
 
 const off = (how: string) => ({
   status: 'FAIL',
   found: `Standard token exchange is off for client 'bff'${how}`,
   fix: 'Turn on "Standard token exchange" on client \'bff\' (attribute standard.token.exchange.enabled=true).',
+  code: 'TOKEN_EXCHANGE_NOT_ENABLED',
 });
 
 describe(TokenExchangeCheck.name, () => {
@@ -129,6 +155,56 @@ describe(TokenExchangeCheck.name, () => {
       status: 'FAIL',
       found: 'Audience(s) not available to alice: billing',
       fix: 'Give the client (or the user) a role of the audience client, or add an audience mapper for it.',
+      code: 'AUDIENCE_NOT_AVAILABLE',
     });
+  });
+
+  it('should add the kcadm.sh audience mapper when the client can be read, and name lightweight tokens', async () => {
+    const { sut, tokenExchange, client, lightweightAccessTokens } = setup({
+      username: 'alice',
+      password: 'x',
+    });
+    client.mockResolvedValue({ id: 'c-1' } as KeycloakClientSettings);
+    lightweightAccessTokens.mockResolvedValue(true);
+    tokenExchange
+      .mockRejectedValueOnce(standardOn)
+      .mockRejectedValue(refusal('invalid_request', 'Requested audience not available: x'));
+    await expect(sut.run({ ...withService, userToken })).resolves.toMatchObject({
+      status: 'FAIL',
+      found:
+        "Audience(s) not available to alice: orders-api, billing (the client's access tokens are lightweight: see 'lightweight access tokens')",
+      kcadm: [
+        expect.stringMatching(
+          /^kcadm\.sh create clients\/c-1\/protocol-mappers\/models -r demo .*orders-api/,
+        ),
+        expect.stringMatching(/included\.client\.audience"=billing/),
+      ],
+    });
+  });
+
+  it('should leave the audiences of proxy routes to the proxy routes row', async () => {
+    const { sut, tokenExchange } = setup({ username: 'alice', password: 'x' }, [
+      exchangeRoute('orders-api'),
+    ]);
+    tokenExchange.mockRejectedValueOnce(standardOn).mockResolvedValue(exchanged);
+    await expect(sut.run({ ...withService, userToken })).resolves.toEqual({
+      status: 'PASS',
+      found:
+        'Standard token exchange is on; audiences billing available; orders-api checked with the proxy routes',
+    });
+    expect(tokenExchange.mock.calls.slice(1)).toEqual([['user', { audience: 'billing' }]]);
+  });
+
+  it('should pass without asking for any audience when the routes cover them all', async () => {
+    const { sut, tokenExchange } = setup({ username: 'alice', password: 'x' }, [
+      exchangeRoute('orders-api'),
+      exchangeRoute('billing'),
+    ]);
+    tokenExchange.mockRejectedValueOnce(standardOn);
+    await expect(sut.run({ ...withService, userToken })).resolves.toEqual({
+      status: 'PASS',
+      found: 'Standard token exchange is on; orders-api, billing checked with the proxy routes',
+    });
+    expect(tokenExchange).toHaveBeenCalledTimes(1);
   });
 });

@@ -12,9 +12,10 @@ const token = (scope?: string): KeycloakTokenResponse => ({
   scope,
 });
 
-function setup() {
+function setup(lightweight = false) {
   const userinfo: jest.MockedFunction<KeycloakTokenClient['userinfo']> = jest.fn();
-  return { sut: new UserinfoCheck({ userinfo }), userinfo };
+  const lightweightAccessTokens = jest.fn(() => Promise.resolve(lightweight));
+  return { sut: new UserinfoCheck({ userinfo }, { lightweightAccessTokens }), userinfo };
 }
 
 describe(UserinfoCheck.name, () => {
@@ -66,6 +67,28 @@ describe(UserinfoCheck.name, () => {
       status: 'FAIL',
       found:
         "userinfo refused an openid token: Keycloak's userinfo endpoint answered 401 (invalid_token: Token verification failed): Token verification failed",
+    });
+  });
+
+  it("should leave userinfo's refusal of a lightweight token to the lightweight row", async () => {
+    const { sut, userinfo } = setup(true);
+    userinfo.mockRejectedValue(
+      new KeycloakResponseError(
+        'userinfo',
+        {
+          status: 401,
+          error: 'invalid_token',
+          error_description: 'Lightweight access token not allowed for userinfo endpoint',
+        },
+        undefined,
+      ),
+    );
+    await expect(
+      sut.run({ clientAuthenticated: true, serviceToken: token('openid') }),
+    ).resolves.toEqual({
+      status: 'SKIP',
+      found:
+        "Not checked: the client's access tokens are lightweight (see 'lightweight access tokens')",
     });
   });
 });

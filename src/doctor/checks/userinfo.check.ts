@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KeycloakTokenClient } from '../../keycloak/keycloak-token.client';
 import { describeError } from '../doctor-errors';
+import { KeycloakSettings, lightweightSkip } from '../keycloak-settings';
 import {
   type CheckOutcome,
   type DoctorCheck,
@@ -15,6 +16,8 @@ export class UserinfoCheck implements DoctorCheck {
 
   constructor(
     @Inject(KeycloakTokenClient) private readonly tokens: Pick<KeycloakTokenClient, 'userinfo'>,
+    @Inject(KeycloakSettings)
+    private readonly settings: Pick<KeycloakSettings, 'lightweightAccessTokens'>,
   ) {}
 
   async run(findings: DoctorFindings): Promise<CheckOutcome> {
@@ -33,6 +36,10 @@ export class UserinfoCheck implements DoctorCheck {
       await this.tokens.userinfo(sample.access_token);
       return { status: 'PASS', found: 'openid granted; userinfo answers' };
     } catch (err: unknown) {
+      // Keycloak's userinfo refuses lightweight tokens outright; that row names the cause.
+      if (await this.settings.lightweightAccessTokens()) {
+        return { status: 'SKIP', found: lightweightSkip };
+      }
       return { status: 'FAIL', found: `userinfo refused an openid token: ${describeError(err)}` };
     }
   }
