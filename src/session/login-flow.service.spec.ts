@@ -1,23 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { automock } from '../../test/utils/automock';
+import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { SessionConfig } from '../config/session.config';
-import type { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
+import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { LoginFlowService } from './login-flow.service';
 import { LoginTransactionRepository } from './login-transaction.repository';
-import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
-const CONFIG = {
-  encryptionKeys: [randomBytes(32)],
+const CONFIG = sessionTestConfig({
   redirectUri: 'http://bff/auth/callback',
   scope: 'openid',
-  returnToOrigins: [],
-  loginTimeoutMs: 300_000,
   pendingLoginsPerIp: 3,
-} as unknown as SessionConfig;
+});
 
 const clock = new SystemClock();
 const sealer = new SessionSealer(CONFIG);
@@ -27,15 +24,15 @@ describe(LoginFlowService.name, () => {
   let sut: LoginFlowService;
   beforeEach(() => {
     store = new MemorySessionStore(clock);
-    const tokens = {
-      authorizationUrl: (params: Record<string, string>) =>
+    const tokens = automock(KeycloakTokenClient, {
+      authorizationUrl: (params) =>
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
-    } as unknown as KeycloakTokenClient;
+    });
     sut = new LoginFlowService(
       new SessionRepository(clock, store, sealer, CONFIG),
       new LoginTransactionRepository(store, sealer, CONFIG),
       tokens,
-      {} as OidcTokenVerifier,
+      automock(OidcTokenVerifier),
       CONFIG,
       { clientId: 'bff-session' } as KeycloakConfig,
     );
