@@ -2,7 +2,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/examples'],
+  // test/utils: the helpers unit specs and e2e share, and their own specs.
+  roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/examples', '<rootDir>/test/utils'],
   testRegex: '\\.spec\\.ts$',
   // Transpile only: tsc --noEmit type-checks once, before the tests.
   transform: {

@@ -61,7 +61,7 @@ export interface AuthModuleSetup {
             },
           ],
           // Without REDIS_URL, the throttler's own in-memory storage.
-          storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
+          storage: redis.client ? new RedisThrottlerStorage(redis) : undefined,
         };
       },
     }),

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import type Redis from 'ioredis';
+import type { RedisCommands } from '../redis/redis-connection';
 
 // Atomic hit-count-and-block, so several BFF instances share one budget per key.
 const INCREMENT = `
@@ -19,17 +19,29 @@ end
 return {hits, ttl, 0, 0}
 `;
 
+export interface RedisThrottlerOptions {
+  prefix?: string;
+  /** Told of each login let through unlimited because Redis failed: where a metric will count. */
+  onFailOpen?: (err: unknown) => void;
+}
+
 /**
  * Throttler storage in Redis (REDIS_URL's shared connection). If Redis fails, logins are let
- * through and a warning is logged: an outage of the limiter must not lock every user out.
+ * through and a warning is logged: an outage of the limiter must not lock every user out. The
+ * connection's command timeout and circuit breaker bound how long a login waits for that.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
+  private readonly prefix: string;
+  private readonly onFailOpen: (err: unknown) => void;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix = 'keycloak-bff:throttle:',
-  ) {}
+    private readonly redis: RedisCommands,
+    { prefix = 'keycloak-bff:throttle:', onFailOpen = () => undefined }: RedisThrottlerOptions = {},
+  ) {
+    this.prefix = prefix;
+    this.onFailOpen = onFailOpen;
+  }
 
   async increment(
     key: string,
@@ -40,14 +52,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}${name}:${key}`;
     try {
-      const [totalHits, ttlMs, blocked, blockMs] = (await this.redis.eval(
-        INCREMENT,
-        2,
-        base,
-        `${base}:blocked`,
-        String(ttl),
-        String(limit),
-        String(blockDuration),
+      const [totalHits, ttlMs, blocked, blockMs] = (await this.redis.run((redis) =>
+        redis.eval(
+          INCREMENT,
+          2,
+          base,
+          `${base}:blocked`,
+          String(ttl),
+          String(limit),
+          String(blockDuration),
+        ),
       )) as [number, number, number, number];
       return {
         totalHits,
@@ -57,6 +71,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       };
     } catch (err: unknown) {
       this.logger.warn({ msg: 'Login rate limit skipped: Redis unavailable', err });
+      this.onFailOpen(err);
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
     }
   }

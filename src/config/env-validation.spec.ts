@@ -60,6 +60,9 @@ describe('config validation', () => {
     ['KEYCLOAK_HTTP_TIMEOUT_MS', '10', 'must not be less than 100'],
     ['JWKS_REFRESH_INTERVAL_MS', '10', 'must not be less than 1000'],
     ['REDIS_URL', 'http://redis:6379', 'must be a redis:// or rediss:// URL'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '5', 'must not be less than 10'],
+    ['REDIS_BREAKER_FAILURES', 'many', 'must be a number of failed commands'],
+    ['REDIS_BREAKER_COOLDOWN_MS', '999999', 'must not be greater than 300000'],
   ])(
     'should reject %s=%s with a line that names it and shows an example',
     (name, value, reason) => {
@@ -126,7 +129,12 @@ describe('config validation', () => {
       jwksRefetchCooldownMs: 1000,
       jwksRefreshIntervalMs: 2000,
     });
-    expect(redisConfig()).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(redisConfig()).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      commandTimeoutMs: 500,
+      connectTimeoutMs: 2_000,
+      breaker: { failures: 3, cooldownMs: 5_000 },
+    });
     const auth = authConfig() as Record<string, unknown>;
     expect(auth).not.toHaveProperty('jwksRefetchCooldownMs');
     expect(auth).not.toHaveProperty('redisUrl');

@@ -1,15 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { HttpService } from '@nestjs/axios';
-import {
+import { HttpService } from '@nestjs/axios';
+import axios, {
   AxiosError,
   AxiosHeaders,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { type KeycloakConfig, KeycloakEnv } from '../config/keycloak.config';
+import { automock } from '../../test/utils/automock';
 import { ManualClock } from '../../test/utils/manual-clock';
 import { JwksService } from './jwks.service';
-import type { OidcDiscoveryService } from './oidc-discovery.service';
+import { type BackchannelEndpoints, OidcDiscoveryService } from './oidc-discovery.service';
 
 const JWKS_URI = 'http://kc/realms/demo/protocol/openid-connect/certs';
 
@@ -38,18 +39,23 @@ function forbidden(): AxiosError {
   );
 }
 
+/** A real HttpService whose requests fail unless the spec mocked the axios method called. */
+function http(methods: Partial<Record<'get' | 'post', jest.Mock>>): HttpService {
+  const unmocked = () => Promise.reject(new Error('unmocked request'));
+  return new HttpService(Object.assign(axios.create({ adapter: unmocked }), methods));
+}
+
 function setup(cooldownMs = 30_000, refreshIntervalMs = 60_000) {
   const clock = new ManualClock(1_000_000);
   const get = jest.fn<Promise<AxiosResponse>, [string]>();
-  const http = { axiosRef: { get } } as unknown as HttpService;
-  const discovery = {
-    getEndpoints: () => Promise.resolve({ jwks: JWKS_URI }),
-  } as unknown as OidcDiscoveryService;
+  const discovery = automock(OidcDiscoveryService, {
+    getEndpoints: () => Promise.resolve({ jwks: JWKS_URI } as BackchannelEndpoints),
+  });
   const config = {
     jwksRefetchCooldownMs: cooldownMs,
     jwksRefreshIntervalMs: refreshIntervalMs,
   } as KeycloakConfig;
-  const sut = new JwksService(http, discovery, config, clock);
+  const sut = new JwksService(http({ get }), discovery, config, clock);
   const serve = (...keys: unknown[]) => get.mockResolvedValue({ data: { keys } } as AxiosResponse);
   return { sut, get, serve, advance: (ms: number) => clock.advance(ms) };
 }

@@ -1,11 +1,18 @@
-import type { HttpService } from '@nestjs/axios';
-import type { AxiosResponse } from 'axios';
+import { HttpService } from '@nestjs/axios';
+import axios, { type AxiosResponse } from 'axios';
 import type { AdminConfig } from '../config/admin.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
+import { automock } from '../../test/utils/automock';
 import { ManualClock } from '../../test/utils/manual-clock';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
-import type { KeycloakTokenClient, KeycloakTokenResponse } from './keycloak-token.client';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
 import { KeycloakResponseError } from './keycloak.errors';
+
+/** A real HttpService whose requests fail unless the spec mocked the axios method called. */
+function http(methods: Partial<Record<'get' | 'post', jest.Mock>>): HttpService {
+  const unmocked = () => Promise.reject(new Error('unmocked request'));
+  return new HttpService(Object.assign(axios.create({ adapter: unmocked }), methods));
+}
 
 function setup(expiresIn = 300, skew = 30) {
   const clock = new ManualClock(0);
@@ -17,10 +24,10 @@ function setup(expiresIn = 300, skew = 30) {
       token_type: 'Bearer',
     }),
   );
-  const tokens = { clientCredentialsGrant } as unknown as KeycloakTokenClient;
+  const tokens = automock(KeycloakTokenClient, { clientCredentialsGrant });
   const sut = new KeycloakAdminTokenProvider(
     tokens,
-    {} as HttpService,
+    http({}),
     { tokenExpirySkewSec: skew } as AdminConfig,
     { clientId: 'bff' } as KeycloakConfig,
     clock,
@@ -87,8 +94,8 @@ describe(KeycloakAdminTokenProvider.name, () => {
         Promise.reject(new KeycloakResponseError('token', refusal, undefined)),
       );
       const sut = new KeycloakAdminTokenProvider(
-        {} as KeycloakTokenClient,
-        { axiosRef: { post } } as unknown as HttpService,
+        automock(KeycloakTokenClient),
+        http({ post }),
         {
           tokenExpirySkewSec: 30,
           masterAdmin: { username: 'admin', password: 'wrong' },

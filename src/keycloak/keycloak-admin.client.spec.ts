@@ -1,12 +1,13 @@
-import type { HttpService } from '@nestjs/axios';
-import {
+import { HttpService } from '@nestjs/axios';
+import axios, {
   AxiosError,
   AxiosHeaders,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { automock } from '../../test/utils/automock';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
+import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import { KeycloakAdminClient } from './keycloak-admin.client';
 
 function failure(status: number): AxiosError {
@@ -26,18 +27,24 @@ function failure(status: number): AxiosError {
   );
 }
 
+/** A real HttpService whose requests fail unless the spec mocked the axios method called. */
+function http(methods: Partial<Record<'get' | 'post', jest.Mock>>): HttpService {
+  const unmocked = () => Promise.reject(new Error('unmocked request'));
+  return new HttpService(Object.assign(axios.create({ adapter: unmocked }), methods));
+}
+
 function setup() {
   const get = jest.fn<Promise<AxiosResponse>, [string, { headers: Record<string, string> }]>();
   let n = 0;
-  const tokens = {
-    getToken: jest.fn(() => Promise.resolve(`t${++n}`)),
-    invalidate: jest.fn(),
-  };
-  const sut = new KeycloakAdminClient(
-    { axiosRef: { get } } as unknown as HttpService,
-    tokens as unknown as KeycloakAdminTokenProvider,
-    { url: 'http://kc', realm: 'demo', clientId: 'bff' } as KeycloakConfig,
-  );
+  const tokens = automock(KeycloakAdminTokenProvider, {
+    getToken: () => Promise.resolve(`t${++n}`),
+    invalidate: () => undefined,
+  });
+  const sut = new KeycloakAdminClient(http({ get }), tokens, {
+    url: 'http://kc',
+    realm: 'demo',
+    clientId: 'bff',
+  } as KeycloakConfig);
   return { sut, get, tokens };
 }
 

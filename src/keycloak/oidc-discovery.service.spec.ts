@@ -1,5 +1,5 @@
-import type { HttpService } from '@nestjs/axios';
-import {
+import { HttpService } from '@nestjs/axios';
+import axios, {
   AxiosError,
   AxiosHeaders,
   type AxiosResponse,
@@ -38,8 +38,10 @@ function config(url: string, publicUrl = url): KeycloakConfig {
   };
 }
 
-function http(get: jest.Mock): HttpService {
-  return { axiosRef: { get } } as unknown as HttpService;
+/** A real HttpService whose requests fail unless the spec mocked the axios method called. */
+function http(methods: Partial<Record<'get' | 'post', jest.Mock>>): HttpService {
+  const unmocked = () => Promise.reject(new Error('unmocked request'));
+  return new HttpService(Object.assign(axios.create({ adapter: unmocked }), methods));
 }
 
 const ok = (data: unknown) => Promise.resolve({ data } as AxiosResponse);
@@ -47,7 +49,7 @@ const ok = (data: unknown) => Promise.resolve({ data } as AxiosResponse);
 describe(OidcDiscoveryService.name, () => {
   it('should load discovery from KEYCLOAK_URL and rewrite back-channel endpoints to it', async () => {
     const get = jest.fn(() => ok(metadata(PUBLIC)));
-    const sut = new OidcDiscoveryService(http(get), config(INTERNAL, PUBLIC));
+    const sut = new OidcDiscoveryService(http({ get }), config(INTERNAL, PUBLIC));
     await sut.onModuleInit();
     expect(get).toHaveBeenCalledWith(`${INTERNAL}/realms/demo/.well-known/openid-configuration`);
     const endpoints = await sut.getEndpoints();
@@ -63,7 +65,7 @@ describe(OidcDiscoveryService.name, () => {
 
   it("should guess the realm's certs URL under KEYCLOAK_URL without calling Keycloak", () => {
     const get = jest.fn(() => ok(metadata(PUBLIC)));
-    const sut = new OidcDiscoveryService(http(get), config(INTERNAL, PUBLIC));
+    const sut = new OidcDiscoveryService(http({ get }), config(INTERNAL, PUBLIC));
     expect(sut.conventionalJwksUri).toBe(`${INTERNAL}/realms/demo/protocol/openid-connect/certs`);
     expect(get).not.toHaveBeenCalled();
   });
@@ -75,7 +77,7 @@ describe(OidcDiscoveryService.name, () => {
       await gate;
       return { data: metadata(INTERNAL) } as AxiosResponse;
     });
-    const sut = new OidcDiscoveryService(http(get), config(INTERNAL));
+    const sut = new OidcDiscoveryService(http({ get }), config(INTERNAL));
     const all = Promise.all([sut.getMetadata(), sut.getMetadata(), sut.getEndpoints()]);
     release();
     await all;
@@ -101,7 +103,7 @@ describe(OidcDiscoveryService.name, () => {
         ),
       ),
     );
-    const sut = new OidcDiscoveryService(http(get), config(INTERNAL));
+    const sut = new OidcDiscoveryService(http({ get }), config(INTERNAL));
     await expect(sut.getMetadata()).rejects.toBeInstanceOf(RealmNotFoundError);
     await expect(sut.getMetadata()).rejects.toMatchObject({
       code: 'REALM_NOT_FOUND',
@@ -111,7 +113,7 @@ describe(OidcDiscoveryService.name, () => {
 
   it('should refuse a discovery document without the endpoints we need', async () => {
     const sut = new OidcDiscoveryService(
-      http(jest.fn(() => ok({ issuer: 'x' }))),
+      http({ get: jest.fn(() => ok({ issuer: 'x' })) }),
       config(INTERNAL),
     );
     await expect(sut.getMetadata()).rejects.toMatchObject({
@@ -129,7 +131,7 @@ describe(OidcDiscoveryService.name, () => {
       const cfg = { headers: new AxiosHeaders() } as InternalAxiosRequestConfig;
       const refused = () => Promise.reject(new AxiosError('refused', 'ECONNREFUSED', cfg));
       const get = jest.fn<Promise<AxiosResponse>, []>(refused);
-      const sut = new OidcDiscoveryService(http(get), config(INTERNAL));
+      const sut = new OidcDiscoveryService(http({ get }), config(INTERNAL));
       const init = sut.onModuleInit();
       await jest.advanceTimersByTimeAsync(250 + 500 + 1000);
       await init;

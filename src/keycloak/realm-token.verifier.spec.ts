@@ -1,8 +1,9 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { JsonWebTokenError, sign } from 'jsonwebtoken';
+import { automock } from '../../test/utils/automock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { JwksService, VerificationKey } from './jwks.service';
+import { JwksService, type VerificationKey } from './jwks.service';
 import { RealmTokenVerifier } from './realm-token.verifier';
 import { TokenRejectedError } from './token.errors';
 
@@ -21,7 +22,7 @@ function setup() {
   const cached = jest.fn<VerificationKey | undefined, [string]>((kid) =>
     kid === 'k1' ? current : undefined,
   );
-  const jwks = { getKey, cached, algorithms: ['RS256'] } as unknown as JwksService;
+  const jwks = automock(JwksService, { getKey, cached, algorithms: ['RS256'] });
   const sut = new RealmTokenVerifier(
     jwks,
     { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig,

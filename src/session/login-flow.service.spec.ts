@@ -1,24 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { automock } from '../../test/utils/automock';
+import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { SessionConfig } from '../config/session.config';
-import type { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
+import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { LoginFlowService } from './login-flow.service';
 import { LoginTransactionRepository } from './login-transaction.repository';
-import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { OidcTokenVerifier } from './oidc-token.verifier';
 import { SessionSealer } from './session-sealer';
 import { SessionRepository } from './session.repository';
 import { MemorySessionStore } from './store/memory-session.store';
 
-const CONFIG = {
-  encryptionKeys: [randomBytes(32)],
+const CONFIG = sessionTestConfig({
   redirectUri: 'http://bff/auth/callback',
   scope: 'openid',
-  returnToOrigins: [],
-  loginTimeoutMs: 300_000,
   pendingLoginsPerIp: 3,
-} as unknown as SessionConfig;
+});
 
 const clock = new SystemClock();
 const sealer = new SessionSealer(CONFIG);
@@ -29,18 +26,18 @@ describe(LoginFlowService.name, () => {
   let verifier: { idToken: jest.Mock; accessToken: jest.Mock };
   beforeEach(() => {
     store = new MemorySessionStore(clock);
-    const tokens = {
-      authorizationUrl: (params: Record<string, string>) =>
+    const tokens = automock(KeycloakTokenClient, {
+      authorizationUrl: (params) =>
         Promise.resolve(`http://kc/auth?${new URLSearchParams(params).toString()}`),
       authorizationCodeGrant: () =>
         Promise.resolve({ access_token: 'a', id_token: 'i', expires_in: 10, token_type: 'Bearer' }),
-    } as unknown as KeycloakTokenClient;
+    });
     verifier = { idToken: jest.fn(), accessToken: jest.fn() };
     sut = new LoginFlowService(
       new SessionRepository(clock, store, sealer, CONFIG),
       new LoginTransactionRepository(store, sealer, CONFIG),
       tokens,
-      verifier as unknown as OidcTokenVerifier,
+      automock(OidcTokenVerifier, verifier),
       CONFIG,
       { clientId: 'bff-session' } as KeycloakConfig,
     );

@@ -1,10 +1,11 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { sign, type SignOptions } from 'jsonwebtoken';
+import { automock } from '../../test/utils/automock';
+import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { SystemClock } from '../common/clock/clock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { SessionConfig } from '../config/session.config';
-import type { JwksService } from '../keycloak/jwks.service';
+import { JwksService, type VerificationKey } from '../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
@@ -23,20 +24,20 @@ const clock = new SystemClock();
 const repository = new SessionRepository(
   clock,
   new MemorySessionStore(clock),
-  new SessionSealer({ encryptionKeys: [] } as unknown as SessionConfig),
-  {} as SessionConfig,
+  new SessionSealer(sessionTestConfig()),
+  sessionTestConfig(),
 );
 
 const keycloak = { expectedIssuer: ISSUER, clientId: 'bff-session' } as KeycloakConfig;
 const auth = { audience: 'bff-session', clockToleranceSec: 5 } as AuthConfig;
-const realmKey = { kid: 'k1', alg: 'RS256', key: publicKey };
+const realmKey: VerificationKey = { kid: 'k1', alg: 'RS256', key: publicKey };
 const sut = new OidcTokenVerifier(
   new RealmTokenVerifier(
-    {
+    automock(JwksService, {
       getKey: () => Promise.resolve(realmKey),
       cached: () => realmKey,
       algorithms: ['RS256'],
-    } as unknown as JwksService,
+    }),
     keycloak,
     auth,
   ),

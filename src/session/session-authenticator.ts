@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { FastifyRequest } from 'fastify';
 import { sessionConfig } from '../config/session.config';
-import { clearingHeaders, MAX_SESSION_COOKIE_VALUES, readCookies } from './session-cookies';
+import {
+  clearingHeaders,
+  type CookieCarrier,
+  MAX_SESSION_COOKIE_VALUES,
+  readCookies,
+} from './session-cookies';
 import { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
@@ -25,7 +29,7 @@ export class SessionAuthenticator {
   ) {}
 
   /** Whether the request carries the session cookie (never while the session mode is off). */
-  hasCookie(request: FastifyRequest): boolean {
+  hasCookie(request: CookieCarrier): boolean {
     return this.config.enabled && readCookies(request, this.config.cookieName).length > 0;
   }
 
@@ -34,7 +38,7 @@ export class SessionAuthenticator {
    * comes from our script: a custom header, which a cross-site form cannot set and a
    * cross-origin fetch can only send after a CORS preflight we refuse.
    */
-  checkCsrf(request: FastifyRequest): void {
+  checkCsrf(request: CookieCarrier): void {
     if (
       !SAFE_METHODS.has(request.method) &&
       request.headers[this.config.csrfHeader] === undefined
@@ -52,7 +56,7 @@ export class SessionAuthenticator {
    * Every value sent under the cookie's name is tried, first to last: a bogus duplicate placed
    * ahead of the real cookie neither hides nor clears it.
    */
-  async load(request: FastifyRequest): Promise<LoadedSession> {
+  async load(request: CookieCarrier): Promise<LoadedSession> {
     const ids = readCookies(request, this.config.cookieName);
     if (ids.length === 0) {
       throw new SessionError('SESSION_MISSING', 'No session cookie was sent', {

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { sign } from 'jsonwebtoken';
 import passport from 'passport';
 import {
@@ -8,6 +7,7 @@ import {
 } from '../../test/utils/session-fixture';
 import type { SessionConfig } from '../config/session.config';
 import { SESSION_COOKIE_STRATEGY, SessionCookieStrategy } from './session-cookie.strategy';
+import type { CookieCarrier } from './session-cookies';
 
 const ACCESS = sign(
   { sub: 'alice', realm_access: { roles: ['admin'] }, resource_access: { api: { roles: ['r'] } } },
@@ -21,7 +21,7 @@ interface Outcome {
 }
 
 /** Runs the registered strategy as the guard's pipeline would, and says what it answered. */
-function authenticate(req: FastifyRequest): Promise<Outcome> {
+function authenticate(req: CookieCarrier): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const middleware = passport.authenticate(
       SESSION_COOKIE_STRATEGY,

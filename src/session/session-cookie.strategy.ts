@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { SessionAuthenticator } from './session-authenticator';
 import { sessionCallerOf } from './session-claims';
+import type { CookieCarrier } from './session-cookies';
 
 /** The passport name the app lists among the global guard's credential sources. */
 export const SESSION_COOKIE_STRATEGY = 'session-cookie';
@@ -31,14 +31,14 @@ export class SessionCookieStrategy extends PassportStrategy(
    * types the request as Express's; under Nest's Fastify adapter it is Fastify's.)
    */
   override authenticate(request: object): void {
-    this.validate(request as FastifyRequest).then(
+    this.validate(request as CookieCarrier).then(
       (caller) => (caller ? this.success(caller) : this.fail(401)),
       (err: unknown) => this.error(err),
     );
   }
 
   /** The steps of this source, in order; null when the request has no session cookie. */
-  async validate(request: FastifyRequest): Promise<AuthenticatedUser | null> {
+  async validate(request: CookieCarrier): Promise<AuthenticatedUser | null> {
     if (!this.cookie.hasCookie(request)) {
       return null;
     }

@@ -1,9 +1,8 @@
 import cookie from '@fastify/cookie';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
 import { clearCookie, clearingHeaders, readCookies } from './session-cookies';
 
-const withCookie = (cookie?: string) => ({ headers: { cookie } }) as unknown as FastifyRequest;
+const withCookie = (cookie?: string) => ({ headers: { cookie } });
 
 describe('readCookies', () => {
   const sut = (cookie?: string) => readCookies(withCookie(cookie), '__Host-bff-session');

@@ -9,6 +9,13 @@ import type { SessionConfig } from '../config/session.config';
  */
 const BASE = { path: '/', httpOnly: true, secure: true } satisfies CookieSerializeOptions;
 
+/**
+ * What the session cookie's steps read of a request: its method and its raw headers (the Cookie
+ * header is parsed here, never taken from @fastify/cookie's parse, which keeps only the first
+ * value of a name).
+ */
+export type CookieCarrier = Pick<FastifyRequest, 'method' | 'headers'>;
+
 /** At most this many values of the session cookie are looked up per request (a store read each). */
 export const MAX_SESSION_COOKIE_VALUES = 5;
 
@@ -23,7 +30,7 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
  * subdomain or injected ahead of ours arrives under the same name, first; @fastify/cookie
  * keeps only that first one.
  */
-export function readCookies(request: FastifyRequest, name: string): string[] {
+export function readCookies(request: Pick<CookieCarrier, 'headers'>, name: string): string[] {
   const header = request.headers.cookie;
   if (typeof header !== 'string') {
     return [];

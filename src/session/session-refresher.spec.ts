@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { automock } from '../../test/utils/automock';
+import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { type Clock, SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
-import type { SessionConfig } from '../config/session.config';
-import type { KeycloakTokenClient, KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
-import type { OidcTokenVerifier } from './oidc-token.verifier';
+import { OidcTokenVerifier } from './oidc-token.verifier';
 import { storeKeys } from './session-ids';
 import { SessionRefresher } from './session-refresher';
 import { SessionSealer } from './session-sealer';
@@ -12,13 +12,7 @@ import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
 import { MemorySessionStore } from './store/memory-session.store';
 
-const CONFIG = {
-  encryptionKeys: [randomBytes(32)],
-  idleTimeoutMs: 1_800_000,
-  absoluteTimeoutMs: 36_000_000,
-  refreshBeforeMs: 5_000,
-  refreshLockMs: 2_000,
-} as SessionConfig;
+const CONFIG = sessionTestConfig({ refreshBeforeMs: 5_000, refreshLockMs: 2_000 });
 
 const tokens = (n: number): KeycloakTokenResponse => ({
   access_token: `access-${n}`,
@@ -38,8 +32,8 @@ function instance(
   clock: Clock = new SystemClock(),
 ) {
   const repository = new SessionRepository(clock, store, new SessionSealer(CONFIG), CONFIG);
-  const tokenClient = { refreshGrant } as unknown as KeycloakTokenClient;
-  const verifier = { accessToken } as unknown as OidcTokenVerifier;
+  const tokenClient = automock(KeycloakTokenClient, { refreshGrant });
+  const verifier = automock(OidcTokenVerifier, { accessToken });
   return {
     repository,
     sut: new SessionRefresher(repository, tokenClient, verifier, CONFIG, KEYCLOAK, clock),

@@ -38,7 +38,7 @@ import { SESSION_STORE, type SessionStore } from './store/session-store';
       ): SessionStore =>
         // REDIS_URL: every instance sees every session; otherwise one process holds them.
         redis.client && session.enabled
-          ? new RedisSessionStore(redis.client, session.redisPrefix)
+          ? new RedisSessionStore(redis, session.redisPrefix)
           : new MemorySessionStore(clock),
     },
     SessionSealer,

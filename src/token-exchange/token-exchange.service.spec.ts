@@ -1,7 +1,8 @@
+import { automock } from '../../test/utils/automock';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
-import type {
-  KeycloakExchangeResponse,
+import {
+  type KeycloakExchangeResponse,
   KeycloakTokenClient,
 } from '../keycloak/keycloak-token.client';
 import type { TokenExchangeDto } from './dto/token-exchange.dto';
@@ -35,7 +36,7 @@ function setup(
     }),
   );
   const service = new TokenExchangeService(
-    { tokenExchange } as unknown as KeycloakTokenClient,
+    automock(KeycloakTokenClient, { tokenExchange }),
     {
       audiences: ['orders-api', 'billing'],
       impersonation: { enabled: config.impersonation ?? false, role: 'admin' },

@@ -1,18 +1,8 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AppModule } from '../../src/app.module';
-import { configureApp, fastifyOptions } from '../../src/app.setup';
-import { appConfig, type AppConfig } from '../../src/config/app.config';
-import { sessionConfig } from '../../src/config/session.config';
-import { createRootLogger } from '../../src/logging/logger';
-import { PinoLoggerService } from '../../src/logging/pino-logger.service';
+import { serve, type TestApp } from './serve';
 
-export interface TestApp {
-  app: NestFastifyApplication;
-  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
-  close(): Promise<void>;
-}
+export type { TestApp };
 
 /**
  * The real AppModule wired exactly as main.ts wires it, served in-process. `env` overrides
@@ -36,20 +26,5 @@ export async function createTestApp(
 }
 
 async function build(): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const config = moduleRef.get<AppConfig>(appConfig.KEY);
-  const logger = createRootLogger(config.logLevel);
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    new FastifyAdapter(fastifyOptions(config, logger)),
-    { logger: new PinoLoggerService(logger) },
-  );
-  await configureApp(app, config, sessionConfig().csrfHeader);
-  await app.init();
-  const fastify = app.getHttpAdapter().getInstance();
-  await fastify.ready();
-  return {
-    app,
-    inject: (options) => fastify.inject(options),
-    close: () => app.close(),
-  };
+  return serve(await Test.createTestingModule({ imports: [AppModule] }).compile());
 }

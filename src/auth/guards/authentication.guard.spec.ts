@@ -1,13 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { AuthModuleOptions } from '@nestjs/passport';
 import { sign } from 'jsonwebtoken';
 import passport from 'passport';
+import { automock } from '../../../test/utils/automock';
 import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
-import type { JwksService, KeysRemovedListener } from '../../keycloak/jwks.service';
+import {
+  JwksService,
+  type KeysRemovedListener,
+  type VerificationKey,
+} from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { AuthModule } from '../auth.module';
 import type { AuthenticatedUser } from '../authenticated-user';
@@ -18,7 +24,7 @@ import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy';
 
 const ISSUER = 'http://kc/realms/demo';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const KEY = { kid: 'k1', alg: 'RS256', key: publicKey };
+const KEY: VerificationKey = { kid: 'k1', alg: 'RS256', key: publicKey };
 const nowS = () => Math.floor(Date.now() / 1000);
 const token = (claims: object = {}) =>
   sign({ sub: 'alice', iss: ISSUER, aud: 'bff', exp: nowS() + 300, ...claims }, privateKey, {
@@ -52,20 +58,22 @@ class TestCookieStrategy extends passport.Strategy {
 
 function setup() {
   let removed: KeysRemovedListener = () => undefined;
-  const jwks = {
-    getKey: jest.fn(() => Promise.resolve(KEY)),
+  const jwks = automock(JwksService, {
+    getKey: () => Promise.resolve(KEY),
     cached: () => KEY,
     algorithms: ['RS256'],
-    has: (kid: string) => kid === 'k1',
-    onKeysRemoved: (listener: KeysRemovedListener) => (removed = listener),
-  };
+    has: (kid) => kid === 'k1',
+    onKeysRemoved: (listener) => {
+      removed = listener;
+    },
+  });
   const auth = { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig;
   const verifier = new RealmTokenVerifier(
-    jwks as unknown as JwksService,
+    jwks,
     { expectedIssuer: ISSUER, clientId: 'bff' } as KeycloakConfig,
     auth,
   );
-  const bearer = new JwtStrategy(verifier, jwks as unknown as JwksService, auth, new SystemClock());
+  const bearer = new JwtStrategy(verifier, jwks, auth, new SystemClock());
   const cookie = new TestCookieStrategy();
   passport.use(COOKIE_SOURCE, cookie);
   const options = Object.assign(new AuthModuleOptions(), {
@@ -87,11 +95,7 @@ function route(request: Request, metadata: Record<string, unknown> = {}): Execut
   for (const [key, value] of Object.entries(metadata)) {
     Reflect.defineMetadata(key, value, handler);
   }
-  return {
-    getHandler: () => handler,
-    getClass: () => class Controller {},
-    switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
-  } as unknown as ExecutionContext;
+  return new ExecutionContextHost([request, {}], class Controller {}, handler);
 }
 
 describe(AuthenticationGuard.name, () => {

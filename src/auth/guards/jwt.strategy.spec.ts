@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
+import { automock } from '../../../test/utils/automock';
 import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
-import type { JwksService, VerificationKey } from '../../keycloak/jwks.service';
+import { JwksService, type VerificationKey } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { rolesOf } from '../authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
@@ -13,13 +14,13 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 
 function setup() {
   const key: VerificationKey = { kid: 'k1', alg: 'RS256', key: publicKey };
-  const jwks = {
+  const jwks = automock(JwksService, {
     getKey: () => Promise.resolve(key),
     cached: () => key,
     has: () => true,
     onKeysRemoved: () => undefined,
     algorithms: ['RS256'],
-  } as unknown as JwksService;
+  });
   const auth = { audience: 'bff', clockToleranceSec: 5, tokenCacheSize: 10 } as AuthConfig;
   const verifier = new RealmTokenVerifier(
     jwks,

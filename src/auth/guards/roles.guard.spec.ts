@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { ForbiddenRoleError } from '../auth.errors';
 import type { AuthenticatedUser } from '../authenticated-user';
 import { ROLES_KEY } from '../decorators/roles.decorator';
@@ -10,11 +11,7 @@ function context(roles: string[] | undefined, user?: Partial<AuthenticatedUser>)
   if (roles) {
     Reflect.defineMetadata(ROLES_KEY, roles, handler);
   }
-  return {
-    getHandler: () => handler,
-    getClass: () => class {},
-    switchToHttp: () => ({ getRequest: () => ({ user }) }),
-  } as unknown as ExecutionContext;
+  return new ExecutionContextHost([{ user }], class {}, handler);
 }
 
 describe(RolesGuard.name, () => {

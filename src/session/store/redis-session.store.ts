@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import { CircuitOpenError } from '../../redis/circuit-breaker';
+import type { RedisCommands } from '../../redis/redis-connection';
 import { SessionError } from '../session.errors';
 import type { SessionStore } from './session-store';
 
@@ -33,21 +35,22 @@ return size`;
 /**
  * Sessions in Redis (REDIS_URL's shared connection), shared by every BFF instance. Unlike the
  * login limiter, a Redis failure is not skipped: without the store no session can be trusted,
- * so callers get 503 SESSION_STORE_UNAVAILABLE.
+ * so callers get 503 SESSION_STORE_UNAVAILABLE, within the connection's command timeout, or at
+ * once while its circuit is open.
  */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisCommands,
     private readonly prefix: string,
   ) {}
 
   get(key: string): Promise<string | undefined> {
-    return this.call('get', async () => (await this.redis.get(this.prefix + key)) ?? undefined);
+    return this.call('get', async (redis) => (await redis.get(this.prefix + key)) ?? undefined);
   }
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
-    return this.call('set', async () => {
-      await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs));
+    return this.call('set', async (redis) => {
+      await redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs));
     });
   }
 
@@ -58,8 +61,8 @@ export class RedisSessionStore implements SessionStore {
     group: string,
     maxPerGroup: number,
   ): Promise<void> {
-    return this.call('setInGroup', async () => {
-      await this.redis.eval(
+    return this.call('setInGroup', async (redis) => {
+      await redis.eval(
         SET_IN_GROUP,
         2,
         this.prefix + key,
@@ -74,8 +77,8 @@ export class RedisSessionStore implements SessionStore {
   replace(key: string, value: string, ttlMs: number): Promise<boolean> {
     return this.call(
       'replace',
-      async () =>
-        (await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'XX')) === 'OK',
+      async (redis) =>
+        (await redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'XX')) === 'OK',
     );
   }
 
@@ -86,8 +89,8 @@ export class RedisSessionStore implements SessionStore {
     lockKey: string,
     owner: string,
   ): Promise<boolean> {
-    return this.call('replaceWhileLocked', async () => {
-      const saved = await this.redis.eval(
+    return this.call('replaceWhileLocked', async (redis) => {
+      const saved = await redis.eval(
         REPLACE_WHILE_LOCKED,
         2,
         this.prefix + key,
@@ -101,24 +104,24 @@ export class RedisSessionStore implements SessionStore {
   }
 
   take(key: string): Promise<string | undefined> {
-    return this.call('take', async () => (await this.redis.getdel(this.prefix + key)) ?? undefined);
+    return this.call('take', async (redis) => (await redis.getdel(this.prefix + key)) ?? undefined);
   }
 
   delete(key: string): Promise<void> {
-    return this.call('delete', async () => {
-      await this.redis.del(this.prefix + key);
+    return this.call('delete', async (redis) => {
+      await redis.del(this.prefix + key);
     });
   }
 
   addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
-    return this.call('addToIndex', async () => {
-      await this.redis.eval(ADD_TO_INDEX, 1, this.prefix + index, member, String(Math.ceil(ttlMs)));
+    return this.call('addToIndex', async (redis) => {
+      await redis.eval(ADD_TO_INDEX, 1, this.prefix + index, member, String(Math.ceil(ttlMs)));
     });
   }
 
   takeIndex(index: string): Promise<string[]> {
-    return this.call('takeIndex', async () => {
-      const [[, members]] = (await this.redis
+    return this.call('takeIndex', async (redis) => {
+      const [[, members]] = (await redis
         .multi()
         .smembers(this.prefix + index)
         .del(this.prefix + index)
@@ -130,25 +133,32 @@ export class RedisSessionStore implements SessionStore {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     return this.call(
       'setIfAbsent',
-      async () =>
-        (await this.redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'NX')) === 'OK',
+      async (redis) =>
+        (await redis.set(this.prefix + key, value, 'PX', pxOf(ttlMs), 'NX')) === 'OK',
     );
   }
 
   deleteIfEquals(key: string, value: string): Promise<void> {
-    return this.call('deleteIfEquals', async () => {
-      await this.redis.eval(DELETE_IF_EQUALS, 1, this.prefix + key, value);
+    return this.call('deleteIfEquals', async (redis) => {
+      await redis.eval(DELETE_IF_EQUALS, 1, this.prefix + key, value);
     });
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, commands: (redis: Redis) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.redis.run(commands);
     } catch (err: unknown) {
+      const open = err instanceof CircuitOpenError;
       throw new SessionError(
         'SESSION_STORE_UNAVAILABLE',
-        `The session store (Redis) failed: ${operation}`,
-        { hint: 'Check that Redis at REDIS_URL is reachable.', cause: err },
+        `The session store (Redis) failed: ${operation}${open ? ' (not asked: it failed repeatedly just before)' : ''}`,
+        {
+          hint: 'Check that Redis at REDIS_URL is reachable.',
+          cause: err,
+          headers: open
+            ? { 'retry-after': String(Math.max(1, Math.ceil(err.retryInMs / 1000))) }
+            : undefined,
+        },
       );
     }
   }
