@@ -5,10 +5,10 @@ import { freePort } from '../scripts/keycloak/distribution';
 import { runService, waitForLive } from './utils/service-process';
 
 // Long enough that all slow clients are open at once before the first is cut.
-const REQUEST_TIMEOUT_MS = 10_000;
-const HEADERS_TIMEOUT_MS = 8000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const HEADERS_TIMEOUT_MS = 12_000;
 /** Node checks the timeouts this often (TIMEOUT_CHECK_INTERVAL_MS), plus loaded-machine slack. */
-const SLACK_MS = 500 + 2500;
+const SLACK_MS = 500 + 4500;
 
 /** Slow clients both sides can hold: each needs a descriptor here and one in the BFF. */
 function connectionCount(): number {
