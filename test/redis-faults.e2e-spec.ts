@@ -37,6 +37,9 @@ describe('Redis faults (a redis-server of the test’s own)', () => {
         // The password client: POST /auth/login goes through the limiter to Keycloak.
         KEYCLOAK_CLIENT_ID: 'bff',
         KEYCLOAK_CLIENT_SECRET: 'bff-secret',
+        // A redirect URI client bff accepts, so that GET /auth/login gets as far as the store
+        // (the test never follows the redirect).
+        SESSION_REDIRECT_URI: 'http://127.0.0.1:3000/auth/callback',
         LOGIN_RATE_LIMIT_PER_IP: '1000',
         REDIS_URL: redis.url,
         // Short, so that recovery fits the test; the timeouts keep their defaults.
