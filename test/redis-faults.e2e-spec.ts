@@ -37,8 +37,8 @@ describe('Redis faults (a redis-server of the test’s own)', () => {
         // The password client: POST /auth/login goes through the limiter to Keycloak.
         KEYCLOAK_CLIENT_ID: 'bff',
         KEYCLOAK_CLIENT_SECRET: 'bff-secret',
-        // A redirect URI registered on `bff` (doctor 2's check runs at GET /auth/login); no
-        // login here goes as far as the callback, so the port need not be this BFF's.
+        // A redirect URI client bff accepts, so that GET /auth/login gets as far as the store
+        // (the test never follows the redirect).
         SESSION_REDIRECT_URI: 'http://127.0.0.1:3000/auth/callback',
         LOGIN_RATE_LIMIT_PER_IP: '1000',
         REDIS_URL: redis.url,

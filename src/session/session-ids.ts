@@ -19,6 +19,8 @@ export const storeKeys = {
   seen: (sessionKey: string): string => `seen:${sessionKey}`,
   /** The lock of one session's refresh. */
   refreshLock: (sessionKey: string): string => `lock:${sessionKey}`,
+  /** How the last refresh under that lock failed, for those who waited for it. */
+  refreshFailure: (sessionKey: string): string => `refresh-failed:${sessionKey}`,
   /** Keycloak's session id → our session keys (back-channel logout by sid). */
   sidIndex: (sid: string): string => `sid:${sid}`,
   /** The user → our session keys (back-channel logout by sub). */

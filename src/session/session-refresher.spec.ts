@@ -3,7 +3,11 @@ import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { type Clock, SystemClock } from '../common/clock/clock';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
-import { IdpUnavailableError, KeycloakResponseError } from '../keycloak/keycloak.errors';
+import {
+  IdpTimeoutError,
+  IdpUnavailableError,
+  KeycloakResponseError,
+} from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
 import { storeKeys } from './session-ids';
 import { SessionRefresher } from './session-refresher';
@@ -107,6 +111,73 @@ describe(SessionRefresher.name, () => {
 
     expect(refreshGrant).toHaveBeenCalledTimes(1);
     expect(results.map((r) => r.record.accessToken)).toEqual(['access-1', 'access-1', 'access-1']);
+  });
+
+  describe('when the refresh grant fails without ending the session (issue 15)', () => {
+    const timedOut = new IdpTimeoutError('token', 5_000);
+    /** A grant that hangs, then fails as Keycloak's timeout does; and the time each caller got its answer. */
+    function hangingGrant(ms = 100) {
+      return jest.fn(
+        () =>
+          new Promise<KeycloakTokenResponse>((_, reject) => setTimeout(() => reject(timedOut), ms)),
+      );
+    }
+    const settled = (started: number) => (outcome: unknown) => ({
+      outcome,
+      ms: Date.now() - started,
+    });
+
+    it('should send one grant for both instances, the waiter serving the still-valid token too', async () => {
+      const refreshGrant = hangingGrant();
+      const a = instance(store, refreshGrant);
+      const b = instance(store, refreshGrant);
+      const session = await dueSession(a.repository);
+
+      const first = a.sut.fresh(session);
+      await new Promise((r) => setTimeout(r, 20));
+      const waiter = b.sut.fresh(session);
+
+      expect((await first).record.accessToken).toBe('access-0');
+      expect((await waiter).record.accessToken).toBe('access-0');
+      expect(refreshGrant).toHaveBeenCalledTimes(1);
+    });
+
+    it("should give the waiter the holder's failure at once when the token has expired, not a second grant", async () => {
+      const refreshGrant = hangingGrant(300);
+      const a = instance(store, refreshGrant);
+      const b = instance(store, refreshGrant);
+      const session = await dueSession(a.repository);
+      await expire(a.repository, session);
+      const started = Date.now();
+
+      const first = a.sut.fresh(session).catch(settled(started));
+      await new Promise((r) => setTimeout(r, 20));
+      const waiter = b.sut.fresh(session).catch(settled(started));
+      const [holder, waited] = await Promise.all([first, waiter]);
+
+      expect(refreshGrant).toHaveBeenCalledTimes(1);
+      expect(holder).toMatchObject({ outcome: timedOut });
+      expect(waited).toMatchObject({
+        outcome: { status: 504, code: 'IDP_TIMEOUT', detail: timedOut.detail },
+      });
+      // One grant's time (300 ms) and a poll, not two grants'.
+      expect((waited as { ms: number }).ms).toBeLessThan(550);
+      expect(await a.repository.loadKey(session.key)).toBeDefined();
+    });
+
+    it('should let a request that comes after the failure try again', async () => {
+      const refreshGrant = hangingGrant(10);
+      const a = instance(store, refreshGrant);
+      const b = instance(store, refreshGrant);
+      const session = await dueSession(a.repository);
+      await expire(a.repository, session);
+      await expect(a.sut.fresh(session)).rejects.toBe(timedOut);
+
+      refreshGrant.mockResolvedValueOnce(tokens(1));
+
+      expect((await b.sut.fresh(session)).record.accessToken).toBe('access-1');
+      expect(refreshGrant).toHaveBeenCalledTimes(2);
+    });
   });
 
   it('should end the session with SESSION_EXPIRED when Keycloak refuses the refresh token', async () => {

@@ -7,6 +7,7 @@ import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import { KeycloakResponseError } from '../keycloak/keycloak.errors';
 import { OidcTokenVerifier } from './oidc-token.verifier';
+import { refreshFailureOf, SharedRefreshFailure } from './refresh-failure';
 import { SessionError } from './session.errors';
 import { isRefreshDue } from './session-expiry';
 import { type RefreshLease, SessionRepository } from './session.repository';
@@ -66,6 +67,8 @@ export class SessionRefresher {
   private async refreshShared(session: LoadedSession): Promise<LoadedSession> {
     // Past one lease the lock is free again even if its holder died, so this is enough to get it.
     const deadline = this.clock.now() + 2 * this.leaseMs;
+    // The owners of the leases this call waited for: their outcome is this call's outcome.
+    const awaited = new Set<string>();
     while (this.clock.now() < deadline) {
       // Another instance may have refreshed meanwhile: the stored record is the truth.
       const current = await this.sessions.loadKey(session.key);
@@ -75,11 +78,21 @@ export class SessionRefresher {
       if (!this.isDue(current)) {
         return current;
       }
+      // The refresh waited for failed, the session kept: one grant per refresh, so take its
+      // outcome rather than send the same refresh token again (Keycloak may have used it).
+      const failure =
+        awaited.size > 0 && (await this.sessions.refreshFailureOf(session.key, awaited));
+      if (failure) {
+        return this.keepCurrentOr(current, new SharedRefreshFailure(failure));
+      }
       const attempt = await this.sessions.withRefreshLock(session.key, this.leaseMs, (lease) =>
         this.refreshHeld(session.key, lease),
       );
       if (attempt.held) {
         return attempt.value;
+      }
+      if (attempt.holder !== undefined) {
+        awaited.add(attempt.holder);
       }
       await sleep(POLL_MS);
     }
@@ -105,7 +118,7 @@ export class SessionRefresher {
     try {
       tokens = await this.tokens.refreshGrant(refreshToken);
     } catch (err: unknown) {
-      return this.refreshRefused(err, current);
+      return this.refreshRefused(err, current, lock);
     }
     const refreshed = this.sessions.withTokens(current.record, tokens);
     let verifyError: unknown;
@@ -135,7 +148,11 @@ export class SessionRefresher {
    * session ends, no zombie. Anything else — Keycloak down, or a 4xx such as `invalid_client`
    * after a secret rotation — is not the user's doing and keeps the session.
    */
-  private async refreshRefused(err: unknown, current: LoadedSession): Promise<LoadedSession> {
+  private async refreshRefused(
+    err: unknown,
+    current: LoadedSession,
+    lock: RefreshLease,
+  ): Promise<LoadedSession> {
     if (err instanceof KeycloakResponseError && err.upstream?.error === 'invalid_grant') {
       await this.sessions.destroy(current.key);
       this.logger.log({
@@ -144,21 +161,30 @@ export class SessionRefresher {
       });
       throw expired(`Keycloak refused the refresh (${err.upstream.error})`, err);
     }
+    const failure = this.keptSessionFailure(err);
+    // Before the lock is released: whoever waited for this refresh takes its outcome.
+    await this.sessions
+      .recordRefreshFailure(current.key, lock, refreshFailureOf(failure), this.leaseMs)
+      .catch((recordErr: unknown) =>
+        this.logger.warn({ msg: 'Could not record a failed refresh', err: recordErr }),
+      );
+    return this.keepCurrentOr(current, failure);
+  }
+
+  /** What a failed refresh that keeps the session answers. */
+  private keptSessionFailure(err: unknown): unknown {
     if (err instanceof KeycloakResponseError && (err.upstream?.status ?? 500) < 500) {
-      return this.keepCurrentOr(
-        current,
-        new SessionError(
-          'SESSION_REFRESH_FAILED',
-          `Keycloak refused to refresh the session (${err.upstream?.error ?? err.upstream?.status}); the session is kept`,
-          {
-            upstream: err.upstream,
-            cause: err,
-            hint: 'Check the client credentials (KEYCLOAK_CLIENT_ID, KEYCLOAK_CLIENT_SECRET) and the client in Keycloak.',
-          },
-        ),
+      return new SessionError(
+        'SESSION_REFRESH_FAILED',
+        `Keycloak refused to refresh the session (${err.upstream?.error ?? err.upstream?.status}); the session is kept`,
+        {
+          upstream: err.upstream,
+          cause: err,
+          hint: 'Check the client credentials (KEYCLOAK_CLIENT_ID, KEYCLOAK_CLIENT_SECRET) and the client in Keycloak.',
+        },
       );
     }
-    return this.keepCurrentOr(current, err);
+    return err;
   }
 
   /** While the current access token still works, serve it and retry next time; else fail. */

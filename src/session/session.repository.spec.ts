@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../test/utils/manual-clock';
 import type { SessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { storeKeys } from './session-ids';
 import { SessionSealer } from './session-sealer';
 import { type RefreshLease, SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
@@ -60,14 +61,17 @@ describe(SessionRepository.name, () => {
 
     it('should not run the function while another instance holds the lock', async () => {
       let release: () => void = () => undefined;
-      const holding = sut.withRefreshLock(
-        's:x',
-        10_000,
-        () => new Promise<void>((resolve) => (release = resolve)),
-      );
+      let owner = '';
+      const holding = sut.withRefreshLock('s:x', 10_000, (lease) => {
+        owner = lease.owner;
+        return new Promise<void>((resolve) => (release = resolve));
+      });
       const fn = jest.fn(() => Promise.resolve('ran'));
 
-      await expect(other.withRefreshLock('s:x', 10_000, fn)).resolves.toEqual({ held: false });
+      const attempt = await other.withRefreshLock('s:x', 10_000, fn);
+
+      expect(attempt).toEqual({ held: false, holder: owner });
+      expect(owner).not.toBe('');
       expect(fn).not.toHaveBeenCalled();
       // Another session's lock is another lock.
       await expect(other.withRefreshLock('s:y', 10_000, fn)).resolves.toEqual({
@@ -115,10 +119,37 @@ describe(SessionRepository.name, () => {
       await late;
       await expect(
         sut.withRefreshLock(session.key, 10_000, () => Promise.resolve()),
-      ).resolves.toEqual({ held: false });
+      ).resolves.toEqual({ held: false, holder: taken?.owner });
       expect(await other.save({ key: session.key, record }, taken)).toBe(true);
       finishNext();
       await next;
+    });
+  });
+
+  describe('recordRefreshFailure', () => {
+    const failure = {
+      status: 504,
+      code: 'IDP_TIMEOUT',
+      title: 'Identity provider timeout',
+      detail: 'd',
+    };
+    const lease = { key: 'lock:s:x', owner: 'holder-a' };
+
+    it('should tell only those who waited for that lease how its refresh failed, for its ttl', async () => {
+      await sut.recordRefreshFailure('s:x', lease, failure, 1_000);
+
+      expect(await other.refreshFailureOf('s:x', new Set(['holder-a']))).toEqual(failure);
+      expect(await other.refreshFailureOf('s:x', new Set(['holder-b']))).toBeUndefined();
+      expect(await other.refreshFailureOf('s:y', new Set(['holder-a']))).toBeUndefined();
+      clock.advance(1_000);
+      expect(await other.refreshFailureOf('s:x', new Set(['holder-a']))).toBeUndefined();
+    });
+
+    it('should ignore a stored failure that does not have the shape of one', async () => {
+      for (const value of ['not json', '{"owner":"holder-a","failure":{"status":"504"}}']) {
+        await store.set(storeKeys.refreshFailure('s:x'), value, 1_000);
+        expect(await sut.refreshFailureOf('s:x', new Set(['holder-a']))).toBeUndefined();
+      }
     });
   });
 

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
+import { parseRefreshFailure, type RefreshFailure } from './refresh-failure';
 import { userClaimsOf } from './session-claims';
 import { isTouchDue, sessionEndOf, storeTtlOf } from './session-expiry';
 import { randomId, storeKeys } from './session-ids';
@@ -17,8 +18,11 @@ export interface RefreshLease {
   readonly owner: string;
 }
 
-/** What withRefreshLock did: ran the function under the lock, or found the lock taken. */
-export type Locked<T> = { held: true; value: T } | { held: false };
+/**
+ * What withRefreshLock did: ran the function under the lock, or found the lock taken (by
+ * `holder`, the lease's owner, unless it was released before it could be read).
+ */
+export type Locked<T> = { held: true; value: T } | { held: false; holder?: string };
 
 /**
  * Server-side sessions: create, load, save, destroy, the sid/sub indexes back-channel logout
@@ -130,7 +134,8 @@ export class SessionRepository implements OnModuleDestroy {
   /**
    * Runs `fn` holding the session's refresh lock, shared by every instance on the store (Redis
    * `SET NX PX`): a lease of `leaseMs`, so that a holder that died frees it, released only by
-   * its holder. Answers `{ held: false }`, without running `fn`, while another holds it.
+   * its holder. Answers `{ held: false }` with the holder, without running `fn`, while another
+   * holds it.
    */
   async withRefreshLock<T>(
     sessionKey: string,
@@ -139,12 +144,45 @@ export class SessionRepository implements OnModuleDestroy {
   ): Promise<Locked<T>> {
     const lease: RefreshLease = { key: storeKeys.refreshLock(sessionKey), owner: randomId() };
     if (!(await this.store.setIfAbsent(lease.key, lease.owner, leaseMs))) {
-      return { held: false };
+      return { held: false, holder: await this.store.get(lease.key) };
     }
     try {
       return { held: true, value: await fn(lease) };
     } finally {
       await this.store.deleteIfEquals(lease.key, lease.owner);
+    }
+  }
+
+  /**
+   * Tells those waiting for the refresh under `lease` that it failed, and how, for `ttlMs`: they
+   * take that outcome instead of sending a grant of their own with the same refresh token.
+   */
+  async recordRefreshFailure(
+    sessionKey: string,
+    lease: RefreshLease,
+    failure: RefreshFailure,
+    ttlMs: number,
+  ): Promise<void> {
+    const value = JSON.stringify({ owner: lease.owner, failure });
+    await this.store.set(storeKeys.refreshFailure(sessionKey), value, ttlMs);
+  }
+
+  /** The failure recorded for this session's refresh by the holder of one of `owners`' leases. */
+  async refreshFailureOf(
+    sessionKey: string,
+    owners: ReadonlySet<string>,
+  ): Promise<RefreshFailure | undefined> {
+    const stored = await this.store.get(storeKeys.refreshFailure(sessionKey));
+    if (stored === undefined) {
+      return undefined;
+    }
+    try {
+      const { owner, failure } = JSON.parse(stored) as { owner?: unknown; failure?: unknown };
+      return typeof owner === 'string' && owners.has(owner)
+        ? parseRefreshFailure(failure)
+        : undefined;
+    } catch {
+      return undefined;
     }
   }
 
