@@ -72,6 +72,16 @@ async function underFault(
   }
 }
 
+/** An app whose Keycloak answers `null` to what `where` picks from the start: it never loads. */
+async function faultyFromStart(
+  where: (request: SeenRequest) => boolean,
+): Promise<{ proxy: KeycloakProxy; app: TestApp }> {
+  const proxy = await startProxy(kc.url());
+  proxy.fault = (seen) => (where(seen) ? { body: 'null' } : undefined);
+  const app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+  return { proxy, app };
+}
+
 function expectIdpError(res: LightMyRequestResponse, operation: string): void {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect({ status: res.statusCode, ...res.json<Problem>() }).toMatchObject({
@@ -284,13 +294,11 @@ describe('Keycloak answering garbage (fault-injection proxy, real Keycloak)', ()
   describe('discovery', () => {
     let faulty: KeycloakProxy;
     let app: TestApp;
+    const DISCOVERY = path(/\/\.well-known\/openid-configuration$/);
 
+    // Garbage from the start: discovery never loads, so every request tries again.
     beforeAll(async () => {
-      // Garbage from the start: discovery never loads, so every request tries again.
-      faulty = await startProxy(kc.url());
-      faulty.fault = (seen) =>
-        seen.path.endsWith('/.well-known/openid-configuration') ? { body: 'null' } : undefined;
-      app = await createTestApp({ KEYCLOAK_URL: faulty.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      ({ proxy: faulty, app } = await faultyFromStart(DISCOVERY));
     });
 
     afterAll(async () => {
@@ -304,7 +312,7 @@ describe('Keycloak answering garbage (fault-injection proxy, real Keycloak)', ()
         const login = await underFault(
           faulty,
           app,
-          path(/\/\.well-known\/openid-configuration$/),
+          DISCOVERY,
           garbage,
           'discovery → POST /auth/login',
           {
@@ -314,8 +322,7 @@ describe('Keycloak answering garbage (fault-injection proxy, real Keycloak)', ()
           },
         );
         expectIdpError(login, 'discovery request');
-        faulty.fault = (seen) =>
-          seen.path.endsWith('/.well-known/openid-configuration') ? garbage[1] : undefined;
+        faulty.fault = (seen) => (DISCOVERY(seen) ? garbage[1] : undefined);
         const ready = await app.inject({ method: 'GET', url: '/health/ready' });
         expect(ready.statusCode).toBe(503);
         expect(ready.json<Problem>().detail).toContain('discovery request');
@@ -328,11 +335,9 @@ describe('Keycloak answering garbage (fault-injection proxy, real Keycloak)', ()
     let app: TestApp;
     const CERTS = path(/\/protocol\/openid-connect\/certs$/);
 
+    // Garbage from the start: no key is ever cached, so a bearer request fetches again.
     beforeAll(async () => {
-      // Garbage from the start: no key is ever cached, so a bearer request fetches again.
-      faulty = await startProxy(kc.url());
-      faulty.fault = (seen) => (CERTS(seen) ? { body: 'null' } : undefined);
-      app = await createTestApp({ KEYCLOAK_URL: faulty.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      ({ proxy: faulty, app } = await faultyFromStart(CERTS));
     });
 
     afterAll(async () => {

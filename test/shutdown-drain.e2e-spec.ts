@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { freePort } from '../scripts/keycloak/distribution';
-import { runService, waitForLive } from './utils/service-process';
+import { demoServiceEnv, runService, waitForLive } from './utils/service-process';
 
 interface Client {
   answers: number;
@@ -43,16 +43,7 @@ async function keepAliveClient(port: number, signalled: () => boolean): Promise<
 describe('Graceful shutdown with keep-alive clients', () => {
   it('should tell every keep-alive client Connection: close during the drain, so none sees ECONNRESET (built service)', async () => {
     const port = await freePort();
-    const run = runService({
-      KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
-      KEYCLOAK_REALM: 'demo',
-      KEYCLOAK_CLIENT_ID: 'bff',
-      KEYCLOAK_CLIENT_SECRET: 'bff-secret',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_DRAIN_MS: '1500',
-    });
+    const run = runService(demoServiceEnv(port, { SHUTDOWN_DRAIN_MS: '1500' }));
     try {
       await waitForLive(port, run);
       let signalled = false;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { freePort } from '../scripts/keycloak/distribution';
-import { runService, waitForLive } from './utils/service-process';
+import { demoServiceEnv, runService, waitForLive } from './utils/service-process';
 
 // Long enough that all slow clients are open at once before the first is cut.
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -73,17 +73,12 @@ describe('Slow clients (built service)', () => {
   it('should cut thousands of slow or unfinished requests within the timeouts and keep answering others', async () => {
     const count = connectionCount();
     const port = await freePort();
-    const run = runService({
-      KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
-      KEYCLOAK_REALM: 'demo',
-      KEYCLOAK_CLIENT_ID: 'bff',
-      KEYCLOAK_CLIENT_SECRET: 'bff-secret',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-    });
+    const run = runService(
+      demoServiceEnv(port, {
+        REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      }),
+    );
     const pid = run.child.pid ?? 0;
     try {
       await waitForLive(port, run);

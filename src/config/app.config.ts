@@ -94,28 +94,24 @@ export function parseTrustProxy(raw: string): TrustProxy {
   return /^\d+$/.test(raw) ? Number(raw) : splitList(raw);
 }
 
-/** Node's headersTimeout must not exceed its requestTimeout: it refuses to start otherwise. */
-function HeadersWithinRequestTimeout(): PropertyDecorator {
+/**
+ * A number of milliseconds bounded by another variable's: `HEADERS_TIMEOUT_MS` by
+ * `REQUEST_TIMEOUT_MS` (Node refuses to start otherwise), `SHUTDOWN_DRAIN_MS` by
+ * `SHUTDOWN_TIMEOUT_MS` (in-flight requests still need time after the drain).
+ */
+function BoundedBy(
+  other: 'REQUEST_TIMEOUT_MS' | 'SHUTDOWN_TIMEOUT_MS',
+  bound: { orEqual: boolean; why: string },
+): PropertyDecorator {
+  const limitOf = (object: unknown): number => (object as AppEnv)[other];
   return ValidateBy({
-    name: 'headersWithinRequestTimeout',
+    name: `boundedBy${other}`,
     validator: {
       validate: (value: unknown, args) =>
-        typeof value !== 'number' || value <= (args?.object as AppEnv).REQUEST_TIMEOUT_MS,
+        typeof value !== 'number' ||
+        (bound.orEqual ? value <= limitOf(args?.object) : value < limitOf(args?.object)),
       defaultMessage: (args) =>
-        `must not exceed REQUEST_TIMEOUT_MS (${(args?.object as AppEnv).REQUEST_TIMEOUT_MS}): the headers are part of the request`,
-    },
-  });
-}
-
-/** The drain must end before the shutdown deadline, or nothing is left to close in time. */
-function DrainWithinShutdownTimeout(): PropertyDecorator {
-  return ValidateBy({
-    name: 'drainWithinShutdownTimeout',
-    validator: {
-      validate: (value: unknown, args) =>
-        typeof value !== 'number' || value < (args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS,
-      defaultMessage: (args) =>
-        `must be shorter than SHUTDOWN_TIMEOUT_MS (${(args?.object as AppEnv).SHUTDOWN_TIMEOUT_MS}): in-flight requests still need time after the drain`,
+        `must ${bound.orEqual ? 'not exceed' : 'be shorter than'} ${other} (${limitOf(args?.object)}): ${bound.why}`,
     },
   });
 }
@@ -182,7 +178,10 @@ export class AppEnv {
   @IsInt({ message: 'must be a number of milliseconds' })
   @Min(0)
   @Max(60_000)
-  @DrainWithinShutdownTimeout()
+  @BoundedBy('SHUTDOWN_TIMEOUT_MS', {
+    orEqual: false,
+    why: 'in-flight requests still need time after the drain',
+  })
   SHUTDOWN_DRAIN_MS = 1000;
 
   // Node's requestTimeout: the whole request, headers and body, must arrive within it (408).
@@ -200,7 +199,7 @@ export class AppEnv {
   @IsInt({ message: 'must be a number of milliseconds' })
   @Min(500)
   @Max(600_000)
-  @HeadersWithinRequestTimeout()
+  @BoundedBy('REQUEST_TIMEOUT_MS', { orEqual: true, why: 'the headers are part of the request' })
   HEADERS_TIMEOUT_MS = 10_000;
 }
 

@@ -33,6 +33,23 @@ export function runService(env: Record<string, string>, cwd = tmpdir()): Run {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/** The demo realm's BFF on 127.0.0.1:`port`, against the test Keycloak, plus `extra`. */
+export function demoServiceEnv(
+  port: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
+    KEYCLOAK_REALM: 'demo',
+    KEYCLOAK_CLIENT_ID: 'bff',
+    KEYCLOAK_CLIENT_SECRET: 'bff-secret',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
 export async function waitForLive(port: number, run: Run, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
