@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { freePort } from '../scripts/keycloak/distribution';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { sessionEnv } from './utils/browserless';
-import { runService, type Run, waitForLive } from './utils/service-process';
+import { demoServiceEnv, type Run, runService, waitForLive } from './utils/service-process';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 const REDIS_URL = process.env.SESSION_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,15 +67,8 @@ describe('REDIS_URL (real Redis)', () => {
 
     async function start(redisUrl: string): Promise<Run> {
       const port = await freePort();
-      const run = runService({
-        KEYCLOAK_URL: process.env.KEYCLOAK_URL ?? '',
-        KEYCLOAK_REALM: 'demo',
-        KEYCLOAK_CLIENT_ID: 'bff',
-        KEYCLOAK_CLIENT_SECRET: 'bff-secret',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        REDIS_URL: redisUrl,
-      });
+      // info: the start-up line about Redis is what these tests read.
+      const run = runService(demoServiceEnv(port, { REDIS_URL: redisUrl, LOG_LEVEL: 'info' }));
       running.push(run);
       await waitForLive(port, run);
       return run;
