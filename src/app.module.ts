@@ -8,6 +8,7 @@ import { appConfig } from './config/app.config';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
 import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';
@@ -25,6 +26,7 @@ import { UsersModule } from './users/users.module';
     SessionModule,
     UsersModule,
     TokenExchangeModule,
+    ProxyModule,
     // Decided while Nest resolves the imports, which is after main.ts has loaded .env (an import
     // like `process.env.X ? [M] : []` runs before, so a .env setting would be ignored).
     ConditionalModule.registerWhen(BenchModule, () => appConfig().benchRoutes, { debug: false }),

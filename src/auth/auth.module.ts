@@ -9,6 +9,7 @@ import { RedisConnection } from '../redis/redis-connection';
 import { RedisModule } from '../redis/redis.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { CredentialPipeline } from './credential-pipeline';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { JWT_STRATEGY, JwtStrategy } from './guards/jwt.strategy';
 import {
@@ -70,6 +71,7 @@ export interface AuthModuleSetup {
   providers: [
     AuthService,
     JwtStrategy,
+    CredentialPipeline,
     LoginThrottlerGuard,
     // Order matters: authentication first, then roles.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
@@ -87,7 +89,10 @@ export class AuthModule {
     }
     return {
       module: AuthModule,
+      // Global: the API proxy authenticates its routes with the same pipeline.
+      global: true,
       imports: [PassportModule.register({ defaultStrategy: [...credentialSources] })],
+      exports: [CredentialPipeline],
     };
   }
 }

@@ -38,7 +38,7 @@ describe(ApiRoutesEnv.name, () => {
   it('should need nothing when API_ROUTES_FILE is unset, and give no routes', () => {
     expect(collectEnvErrors(BASE)).toEqual([]);
     process.env = { ...BASE, API_ROUTES_FILE: '' };
-    expect(apiRoutesConfig()).toEqual({ routes: [] });
+    expect(apiRoutesConfig()).toEqual({ routes: [], tokenCacheSize: 10_000 });
   });
 
   it('should give the routes of a good file', () => {

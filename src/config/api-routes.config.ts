@@ -1,8 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { IsOptional, IsString } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { ApiRoute } from './api-route.entry';
 import { readApiRoutes } from './api-routes.file';
-import { EnvDeepCheck, EnvExample, EnvValidationError, validateEnv } from './env-validation';
+import { EnvDeepCheck, EnvExample, EnvValidationError, toInt, validateEnv } from './env-validation';
 import { exchangeAudiences } from './token-exchange.config';
 
 export class ApiRoutesEnv {
@@ -13,6 +14,14 @@ export class ApiRoutesEnv {
   @IsString()
   @EnvDeepCheck((file, env) => readApiRoutes(file as string, exchangeAudiences(env)).problems)
   API_ROUTES_FILE?: string;
+
+  // One entry per (caller, audience, scope) with an exchanged token, plus one for `client`.
+  @EnvExample('10000')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of entries (0 disables the cache)' })
+  @Min(0)
+  @Max(1_000_000)
+  API_PROXY_TOKEN_CACHE_SIZE = 10_000;
 }
 
 /** The API proxy's routes, as the proxy consumes them. */
@@ -21,18 +30,20 @@ export interface ApiRoutesConfig {
   file?: string;
   /** In file order; none without API_ROUTES_FILE. */
   routes: readonly ApiRoute[];
+  /** Most tokens the proxy keeps for its routes (exchanged and client-credentials tokens). */
+  tokenCacheSize: number;
 }
 
 export const apiRoutesConfig = registerAs('apiRoutes', (): ApiRoutesConfig => {
   const env = validateEnv(ApiRoutesEnv, process.env);
   const file = env.API_ROUTES_FILE;
   if (file === undefined) {
-    return { routes: [] };
+    return { routes: [], tokenCacheSize: env.API_PROXY_TOKEN_CACHE_SIZE };
   }
   // Read again rather than kept from the check above: the factory may run on its own (tests).
   const { routes, problems } = readApiRoutes(file, exchangeAudiences(process.env));
   if (problems.length > 0) {
     throw new EnvValidationError(problems.map((p) => `API_ROUTES_FILE is invalid: ${p}`));
   }
-  return { file, routes };
+  return { file, routes, tokenCacheSize: env.API_PROXY_TOKEN_CACHE_SIZE };
 });

@@ -7,6 +7,8 @@ export interface HangingProxy {
   hangRefreshGrants: boolean;
   /** Refresh grants that reached the proxy, answered or held. */
   readonly refreshGrants: number;
+  /** Token-endpoint requests that reached the proxy, by grant_type (the exchange's URN shortened to `token-exchange`). */
+  grants(type: string): number;
   /** Stop listening and drop every connection, the held ones too. */
   close(): Promise<void>;
 }
@@ -14,23 +16,31 @@ export interface HangingProxy {
 const TOKEN_ENDPOINT = /\/protocol\/openid-connect\/token$/;
 
 /**
- * A reverse proxy on 127.0.0.1 in front of Keycloak that counts the refresh grants sent through
- * it and, on request, holds them unanswered: a token endpoint that hangs. Everything else is
+ * A reverse proxy on 127.0.0.1 in front of Keycloak that counts the grants sent through it
+ * and, on request, holds them unanswered: a token endpoint that hangs. Everything else is
  * passed on as it is. (scripts/support/keycloak-proxy.ts plays the WAF; this one, the hang.)
  */
 export async function startHangingProxy(target: string): Promise<HangingProxy> {
   const upstream = new URL(target);
   const state = { hang: false, refreshGrants: 0 };
+  const grants = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const isRefresh =
-        req.method === 'POST' &&
-        TOKEN_ENDPOINT.test(req.url ?? '') &&
-        new URLSearchParams(body.toString()).get('grant_type') === 'refresh_token';
+      const grantType =
+        req.method === 'POST' && TOKEN_ENDPOINT.test(req.url ?? '')
+          ? (new URLSearchParams(body.toString()).get('grant_type') ?? '').replace(
+              'urn:ietf:params:oauth:grant-type:',
+              '',
+            )
+          : undefined;
+      if (grantType !== undefined) {
+        grants.set(grantType, (grants.get(grantType) ?? 0) + 1);
+      }
+      const isRefresh = grantType === 'refresh_token';
       if (isRefresh) {
         state.refreshGrants++;
         if (state.hang) {
@@ -54,6 +64,7 @@ export async function startHangingProxy(target: string): Promise<HangingProxy> {
     get refreshGrants() {
       return state.refreshGrants;
     },
+    grants: (type) => grants.get(type) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import {
   type BearerOptionalPredicate,
 } from '../decorators/bearer-optional-when.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { firstFailure } from '../credential-pipeline';
 import { extractBearer, JwtStrategy } from './jwt.strategy';
 
 type GuardedRequest = FastifyRequest & { user?: AuthenticatedUser };
@@ -85,10 +86,4 @@ export class AuthenticationGuard extends AuthGuard() {
     }
     return user;
   }
-}
-
-/** With several strategies passport reports their failures as a list, in the order tried. */
-function firstFailure(info: unknown): Error {
-  const failures: unknown[] = Array.isArray(info) ? info : [info];
-  return failures.find((failure) => failure instanceof Error) ?? new UnauthorizedException();
 }

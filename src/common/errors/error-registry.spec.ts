@@ -64,6 +64,7 @@ describe(errorTable.name, () => {
       'auth/auth.errors.ts: AUTH_ERRORS',
       'common/errors/http-errors.ts: HTTP_ERRORS',
       'keycloak/keycloak.errors.ts: KEYCLOAK_ERRORS',
+      'proxy/proxy.errors.ts: PROXY_ERRORS',
       'session/session.errors.ts: SESSION_ERRORS',
       'token-exchange/token-exchange.errors.ts: TOKEN_EXCHANGE_ERRORS',
     ]);

@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors/http-errors';
 
@@ -39,7 +40,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
  */
 export function limitJsonDepth(fastify: FastifyInstance, max = MAX_JSON_DEPTH): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
-    if (nestsDeeperThan(request.body, max)) {
+    // A body left unparsed (the API proxy streams its bodies on) is no parsed JSON.
+    if (!(request.body instanceof Stream) && nestsDeeperThan(request.body, max)) {
       done(
         new HttpError(
           'BAD_REQUEST',
