@@ -1,6 +1,5 @@
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import type { ApiRoute } from '../config/api-route.entry';
-import type { ApiRoutesConfig } from '../config/api-routes.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
 import { automock } from '../../test/utils/automock';
 import { ManualClock } from '../../test/utils/manual-clock';
