@@ -11,22 +11,37 @@ export interface BffProcess {
   stop(): Promise<void>;
 }
 
-/** The built service in production mode, as a separate process (what users run). */
-export async function startBff(env: Record<string, string>): Promise<BffProcess> {
+/**
+ * The built service in production mode, as a separate process (what users run). `env` may
+ * depend on the port (a session BFF's redirect URI names it).
+ */
+/** `BENCH_CPU_PROF=<dir>`: each BFF writes a V8 CPU profile there when it stops (flame graphs). */
+function profiling(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+export async function startBff(
+  env: Record<string, string> | ((port: number) => Record<string, string>),
+): Promise<BffProcess> {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      BENCH_ROUTES: 'true',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...profiling(), join(__dirname, '..', 'dist', 'main.js')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        BENCH_ROUTES: 'true',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...(typeof env === 'function' ? env(port) : env),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) {

@@ -32,6 +32,8 @@ export const percentile = (values: number[], p: number): number => {
 export interface LoadResult {
   requests: number;
   rps: number;
+  /** Median latency, ms. */
+  p50Ms: number;
   non2xx: number;
   errors: number;
   cpuMicrosPerRequest: number;
@@ -46,6 +48,7 @@ export async function load(options: autocannon.Options & { pid?: number }): Prom
   return {
     requests,
     rps: result.requests.average,
+    p50Ms: result.latency.p50,
     non2xx: result.non2xx,
     errors: result.errors,
     cpuMicrosPerRequest: options.pid && requests ? (after - before) / requests : Number.NaN,

@@ -10,6 +10,7 @@ import { startBff } from './bff-process';
 import { rssMb } from './measure';
 import { report } from './report';
 import { AdminLookupScenario } from './scenarios/admin-lookup';
+import { ApiProxyScenario } from './scenarios/api-proxy';
 import { FootprintScenario } from './scenarios/footprint';
 import { GuardCostScenario } from './scenarios/guard-cost';
 import { KeycloakCallsScenario } from './scenarios/keycloak-calls';
@@ -18,6 +19,10 @@ import { TokenProxyScenario } from './scenarios/token-proxy';
 import { UnknownKidScenario } from './scenarios/unknown-kid';
 
 const quick = process.argv.includes('--quick');
+/** `--only 7` (or `--only 3,7`): just those scenarios, by number; for working on one of them. */
+const onlyAt = process.argv.indexOf('--only');
+const only =
+  onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').map(Number)) : undefined;
 const COOLDOWN_MS = 5000;
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
 
@@ -32,6 +37,7 @@ const SCENARIOS: BenchScenario[] = [
   new AdminLookupScenario(),
   new TokenProxyScenario(),
   new FootprintScenario(),
+  new ApiProxyScenario(),
 ];
 
 async function main(): Promise<void> {
@@ -89,7 +95,10 @@ async function main(): Promise<void> {
       adminHeaders: once(() => masterAdminHeaders(keycloak)),
       carried: { rssMbAfterStart },
     };
-    for (const scenario of SCENARIOS) {
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      if (only && !only.has(index + 1)) {
+        continue;
+      }
       const outcome = await scenario.run(bench);
       Object.assign(results, outcome.results);
       targets.push(...outcome.targets);

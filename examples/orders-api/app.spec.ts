@@ -71,6 +71,8 @@ describe(buildApp.name, () => {
         azp: 'bff',
         scope: 'openid profile',
         roles: ['orders:read'],
+        iat: expect.any(Number),
+        exp: expect.any(Number),
         cookie: true,
         csrf: true,
         otherAuthorization: false,

@@ -29,6 +29,9 @@ export interface Seen {
   aud: string[];
   azp: string | null;
   scope: string | null;
+  /** The token's `iat` and `exp` (epoch seconds): how long it lives, and whether it is the same one. */
+  iat: number | null;
+  exp: number | null;
   /** The token's client roles on orders-api's client. */
   roles: string[];
   /** Any Cookie header. */
@@ -57,6 +60,7 @@ export function describeRequest(
 ): Seen {
   const claims = caller?.claims;
   const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
   const header = (name: string): string | null => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : (value ?? null);
@@ -75,6 +79,8 @@ export function describeRequest(
     aud: claims ? audiencesOf(claims) : [],
     azp: str(claims?.azp),
     scope: str(claims?.scope),
+    iat: num(claims?.iat),
+    exp: num(claims?.exp),
     roles: claims ? clientRoles(claims, options.clientId) : [],
     cookie: names.has('cookie'),
     csrf: names.has(options.csrfHeader),
