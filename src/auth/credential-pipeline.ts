@@ -19,6 +19,8 @@ export type CredentialVerdict =
 @Injectable()
 export class CredentialPipeline {
   private readonly sources: string[];
+  /** The sources after the bearer token's: all that can find a credential when none came. */
+  private readonly otherSources: string[];
 
   constructor(
     private readonly bearer: JwtStrategy,
@@ -26,15 +28,35 @@ export class CredentialPipeline {
   ) {
     const names = options.defaultStrategy ?? [];
     this.sources = Array.isArray(names) ? [...names] : [names];
+    this.otherSources = this.sources.slice(1);
   }
 
   /** Rejects with the refusing source's error (e.g. TOKEN_EXPIRED, CSRF_HEADER_MISSING). */
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<CredentialVerdict> {
     const token = extractBearer(request);
-    const known = token ? this.bearer.remembered(token) : undefined;
-    if (known) {
-      return Promise.resolve({ user: known });
+    if (token) {
+      const known = this.bearer.remembered(token);
+      if (known) {
+        return Promise.resolve({ user: known });
+      }
+      return this.run(this.sources, request, reply);
     }
+    // No bearer token: the bearer source would only fail. Its failure (TOKEN_MISSING) is the
+    // answer only when no other source finds a credential either, so it is made only then: a
+    // session's every proxied call would otherwise pay for an error object it never uses.
+    if (this.otherSources.length === 0) {
+      return Promise.resolve({ missing: this.bearer.missing() });
+    }
+    return this.run(this.otherSources, request, reply).then((verdict) =>
+      verdict.user ? verdict : { missing: this.bearer.missing() },
+    );
+  }
+
+  private run(
+    sources: string[],
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<CredentialVerdict> {
     return new Promise((resolve, reject) => {
       const callback = (err: unknown, user: AuthenticatedUser | false, info: unknown): void => {
         if (err) {
@@ -48,7 +70,7 @@ export class CredentialPipeline {
         }
       };
       // passport's middleware signature; its strategies only read the request (headers, cookies).
-      const middleware = passport.authenticate(this.sources, { session: false }, callback) as (
+      const middleware = passport.authenticate(sources, { session: false }, callback) as (
         req: unknown,
         res: unknown,
         next: (err?: unknown) => void,

@@ -96,8 +96,11 @@ export class ApiProxy implements OnModuleInit {
     for (const route of this.config.routes) {
       const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
         this.forward(route, request, reply);
-      instance.route({ method: METHODS, url: route.prefix, handler });
-      instance.route({ method: METHODS, url: `${route.prefix}/*`, handler });
+      // The API's answers carry the API's headers: helmet's (a CSP and the rest for the BFF's
+      // own pages) are not added, and not paid for on every proxied call; nosniff is.
+      for (const url of [route.prefix, `${route.prefix}/*`]) {
+        instance.route({ method: METHODS, url, handler, helmet: false });
+      }
     }
     this.logger.log(
       `API proxy: ${this.config.routes.map((r) => `${r.prefix} → ${r.target} (${r.token})`).join(', ')}`,

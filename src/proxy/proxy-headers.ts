@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * nor are the headers a Connection header names. `upgrade` too: WebSocket routes are not
  * forwarded yet.
  */
-const HOP_BY_HOP = [
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -16,7 +16,7 @@ const HOP_BY_HOP = [
   'trailer',
   'transfer-encoding',
   'upgrade',
-];
+]);
 
 // W3C Trace Context §3.2: version-traceid-parentid-flags, lower-case hex, ids not all zero.
 const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -30,17 +30,41 @@ export interface ForwardedFor {
   readonly requestId: string;
 }
 
-function dropHopByHop(headers: Record<string, unknown>): void {
+/**
+ * A copy without the hop-by-hop headers and those `skip` names; copied rather than `delete`d
+ * from, which would turn the object into a slow dictionary on this per-request path.
+ */
+function endToEnd(headers: IncomingHttpHeaders, skip: ReadonlySet<string>): IncomingHttpHeaders {
   const named = headers.connection;
-  if (typeof named === 'string') {
-    for (const name of named.split(',')) {
-      delete headers[name.trim().toLowerCase()];
+  const alsoHop =
+    typeof named === 'string' && named !== 'keep-alive' && named !== 'close'
+      ? new Set(named.split(',').map((name) => name.trim().toLowerCase()))
+      : undefined;
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (!HOP_BY_HOP.has(name) && !skip.has(name) && !alsoHop?.has(name)) {
+      kept[name] = headers[name];
     }
   }
-  for (const name of HOP_BY_HOP) {
-    delete headers[name];
-  }
+  return kept;
 }
+
+/** Request headers that prove the caller to the BFF, or that the BFF sets itself. */
+const NOT_FORWARDED = ['cookie', 'authorization', 'x-forwarded-for', 'forwarded'];
+const skipSets = new Map<string, ReadonlySet<string>>();
+
+/** What not to copy: with no valid trace context, its `tracestate` goes too (it belongs to it). */
+function requestSkips(csrfHeader: string, newTrace: boolean): ReadonlySet<string> {
+  const id = `${csrfHeader} ${newTrace}`;
+  let skip = skipSets.get(id);
+  if (!skip) {
+    skip = new Set([...NOT_FORWARDED, csrfHeader, ...(newTrace ? ['tracestate'] : [])]);
+    skipSets.set(id, skip);
+  }
+  return skip;
+}
+
+const SET_COOKIE: ReadonlySet<string> = new Set(['set-cookie']);
 
 /**
  * The upstream request's headers from the browser's. The browser's credentials stay here: its
@@ -53,13 +77,9 @@ export function upstreamRequestHeaders(
   token: string | undefined,
   forwarded: ForwardedFor,
 ): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = { ...incoming };
-  dropHopByHop(headers);
-  delete headers.cookie;
-  delete headers.authorization;
-  delete headers[csrfHeader];
-  delete headers['x-forwarded-for'];
-  delete headers.forwarded;
+  const traceparent = incoming.traceparent;
+  const newTrace = typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent);
+  const headers = endToEnd(incoming, requestSkips(csrfHeader, newTrace));
   if (token !== undefined) {
     headers.authorization = `Bearer ${token}`;
   }
@@ -67,19 +87,22 @@ export function upstreamRequestHeaders(
   headers['x-forwarded-proto'] = forwarded.proto;
   headers['x-forwarded-host'] = forwarded.host;
   headers['x-request-id'] = forwarded.requestId;
-  const traceparent = incoming.traceparent;
-  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) {
+  if (newTrace) {
     // No valid trace context came: start one, so the API's logs can be joined with ours by it.
     headers.traceparent = newTraceparent();
-    delete headers.tracestate;
   }
   return headers;
 }
 
-/** A W3C traceparent for a new trace, not sampled (we record no spans of our own here). */
+/**
+ * A W3C traceparent for a new trace, not sampled (we record no spans of our own here). The ids
+ * come from randomUUID, which draws its randomness in batches (randomBytes is a system call per
+ * request); 122 of the trace id's 128 bits are random, as W3C Trace Context §3.2.2.3 wants.
+ */
 export function newTraceparent(): string {
-  const ids = randomBytes(24).toString('hex');
-  return `00-${ids.slice(0, 32)}-${ids.slice(32)}-00`;
+  const traceId = randomUUID().replace(/-/g, '');
+  const spanId = randomUUID().slice(0, 8) + randomUUID().slice(24, 32);
+  return `00-${traceId}-${spanId}-00`;
 }
 
 /**
@@ -91,16 +114,10 @@ export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders,
   ownCookies: ReadonlySet<string>,
 ): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = { ...upstream };
-  dropHopByHop(headers);
-  const setCookie = headers['set-cookie'];
-  if (setCookie !== undefined) {
-    const kept = setCookie.filter((line) => !ownCookies.has(cookieName(line)));
-    if (kept.length > 0) {
-      headers['set-cookie'] = kept;
-    } else {
-      delete headers['set-cookie'];
-    }
+  const headers = endToEnd(upstream, SET_COOKIE);
+  const kept = upstream['set-cookie']?.filter((line) => !ownCookies.has(cookieName(line)));
+  if (kept && kept.length > 0) {
+    headers['set-cookie'] = kept;
   }
   return headers;
 }

@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Records kept opened (about the size of the sealed text each, a few KB). */
+const OPENED_MAX = 256;
 
 /**
  * AES-256-GCM for session data at rest. The store key is bound as additional authenticated
@@ -14,6 +16,12 @@ const TAG_BYTES = 16;
 export class SessionCipher {
   private readonly sealing: Buffer;
   private readonly keys: readonly Buffer[];
+  /**
+   * The last record opened per store key: a session's every request reads the same sealed
+   * record until it changes (refresh), and opening it is most of that request's cost. Reused
+   * only for the identical sealed text; bounded.
+   */
+  private readonly opened = new Map<string, { sealed: string; plaintext: string }>();
 
   constructor(keys: readonly Buffer[]) {
     const [first] = keys;
@@ -38,6 +46,24 @@ export class SessionCipher {
    * to another store key or sealed with none of the keys.
    */
   decrypt(sealed: string, boundTo: string): string | undefined {
+    const last = this.opened.get(boundTo);
+    if (last?.sealed === sealed) {
+      return last.plaintext;
+    }
+    const plaintext = this.open(sealed, boundTo);
+    if (plaintext !== undefined) {
+      if (!last && this.opened.size >= OPENED_MAX) {
+        const oldest = this.opened.keys().next();
+        if (!oldest.done) {
+          this.opened.delete(oldest.value);
+        }
+      }
+      this.opened.set(boundTo, { sealed, plaintext });
+    }
+    return plaintext;
+  }
+
+  private open(sealed: string, boundTo: string): string | undefined {
     const raw = Buffer.from(sealed, 'base64url');
     if (raw.length < IV_BYTES + TAG_BYTES) {
       return undefined;

@@ -87,6 +87,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     super.authenticate(request, options);
   }
 
+  /** This source's failure when no bearer token came: 401 TOKEN_MISSING with the challenge. */
+  missing(): Error {
+    return this.verifier.rejection(undefined, undefined, 'access');
+  }
+
   validate(claims: AccessTokenClaims): Omit<AuthenticatedUser, 'accessToken'> {
     return { claims, roles: rolesOf(claims) };
   }
