@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
-import { decodeJwt, kc, passwordGrant, type TokenResponse } from './utils/keycloak';
+import { freePort } from '../scripts/keycloak/distribution';
+import { SessionRepository } from '../src/session/session.repository';
+import { browserlessLogin, CookieJar, SESSION_CLIENT, sessionEnv } from './utils/browserless';
+import { adminFetch, decodeJwt, kc, passwordGrant, type TokenResponse } from './utils/keycloak';
 import { createTestApp, type TestApp } from './utils/test-app';
 
 /** The demo realm's client whose access tokens are lightweight (realm-export.json). */
@@ -13,6 +16,23 @@ const lightweightLogin = (user = 'alice'): Promise<TokenResponse> =>
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const INTROSPECT_PATH = '/realms/demo/protocol/openid-connect/token/introspect';
+
+const LIGHTWEIGHT_ATTRIBUTE = 'client.use.lightweight.access.token.enabled';
+
+/** Turns "Always use lightweight access token" on or off for a client of the demo realm. */
+async function setLightweight(clientId: string, on: boolean): Promise<void> {
+  const [client] = (await (
+    await adminFetch(`/realms/demo/clients?clientId=${clientId}`)
+  ).json()) as { id: string; attributes: Record<string, string> }[];
+  if (!client) {
+    throw new Error(`no client ${clientId}`);
+  }
+  const res = await adminFetch(`/realms/demo/clients/${client.id}`, {
+    method: 'PUT',
+    body: { ...client, attributes: { ...client.attributes, [LIGHTWEIGHT_ATTRIBUTE]: String(on) } },
+  });
+  expect(res.status).toBe(204);
+}
 
 /** How many introspection requests reached Keycloak through the proxy. */
 const introspections = (proxy: KeycloakProxy): number =>
@@ -214,6 +234,50 @@ describe('Introspection of lightweight and opaque tokens (real Keycloak)', () =>
 
       expect(body(res)).toMatchObject({ code: 'TOKEN_INACTIVE' });
       expect(seconds).toBeLessThan(3);
+    });
+  });
+
+  describe('cookie-session mode, the session client issuing lightweight tokens (fallback)', () => {
+    let app: TestApp | undefined;
+    let bff = '';
+
+    beforeAll(async () => {
+      await setLightweight(SESSION_CLIENT.id, true);
+      const port = await freePort();
+      bff = `http://127.0.0.1:${port}`;
+      app = await appBehind(proxy, {
+        ...sessionEnv(port),
+        REDIS_URL: '',
+        AUTH_INTROSPECTION: 'fallback',
+      });
+      await app.app.listen(port, '127.0.0.1');
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await setLightweight(SESSION_CLIENT.id, false);
+    });
+
+    it("should log alice in, store her lightweight token, and answer her session's requests from one introspection", async () => {
+      const jar = new CookieJar();
+      const before = introspections(proxy);
+
+      expect((await browserlessLogin(jar, bff)).status).toBe(302);
+
+      const id = jar.get('__Host-bff-session')?.value ?? '';
+      const stored = (await app?.app.get(SessionRepository).load(id))?.record.accessToken ?? '';
+      expect(decodeJwt(stored).payload.realm_access).toBeUndefined();
+      const me = await jar.fetch(`${bff}/auth/me`);
+      const users = await jar.fetch(`${bff}/users`);
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({
+        preferred_username: 'alice',
+        name: 'Alice Liddell',
+        roles: expect.arrayContaining(['admin']) as string[],
+      });
+      expect(users.status).toBe(200);
+      // Introspected once, as the login stored the token; the requests used the cached answer.
+      expect(introspections(proxy) - before).toBe(1);
     });
   });
 

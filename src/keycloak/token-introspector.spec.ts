@@ -8,13 +8,10 @@ import { TokenIntrospector } from './token-introspector';
 
 const ENDPOINT = 'http://kc/realms/demo/protocol/openid-connect/token/introspect';
 
-type Post = jest.Mock<
-  Promise<AxiosResponse>,
-  [string, string, { headers: Record<string, string> }]
->;
+type PostArgs = [string, string, { headers: Record<string, string> }];
 
 function setup(answer: unknown) {
-  const post: Post = jest.fn(() =>
+  const post = jest.fn<Promise<AxiosResponse>, PostArgs>(() =>
     Promise.resolve({
       status: 200,
       data: answer,
@@ -41,7 +38,7 @@ describe(TokenIntrospector.name, () => {
 
     await sut.introspect('tok');
 
-    const [url, form, { headers }] = post.mock.calls[0] ?? [];
+    const [url, form, options] = post.mock.calls[0] ?? [];
     expect(url).toBe(ENDPOINT);
     expect(Object.fromEntries(new URLSearchParams(form))).toEqual({
       token: 'tok',
@@ -49,7 +46,7 @@ describe(TokenIntrospector.name, () => {
       client_id: 'bff',
       client_secret: 's3cret',
     });
-    expect(headers).toMatchObject({
+    expect(options?.headers).toMatchObject({
       Accept: expect.stringMatching(/^application\/jwt/) as string,
       'Content-Type': 'application/x-www-form-urlencoded',
     });
