@@ -60,7 +60,9 @@ export class TokenIntrospector {
         this.http.axiosRef.post(introspection, form.toString(), {
           headers: {
             'Content-Type': 'application/x-www-form-urlencoded',
-            Accept: 'application/jwt, application/json',
+            // Exactly this: Keycloak 26.7 adds `jwt` only when Accept is application/jwt alone
+            // (a list with application/json gets no `jwt`); its answer is JSON either way.
+            Accept: 'application/jwt',
           },
         }),
     );
