@@ -7,13 +7,15 @@ import type { Target } from './scenarios/scenario';
 
 /**
  * Writes results/latest.json (latest-quick.json with --quick) and prints the targets as a table
- * of PASS/FAIL lines, then the raw results.
+ * of PASS/FAIL lines, then the raw results. A partial run (`--only`) prints only: the file
+ * keeps the last run of every scenario.
  */
 export function report(
   quick: boolean,
   keycloak: RunningKeycloak,
   results: Record<string, unknown>,
   targets: Target[],
+  { partial = false } = {},
 ): void {
   const json = {
     date: new Date().toISOString(),
@@ -29,11 +31,13 @@ export function report(
     results,
     targets,
   };
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(
-    join(__dirname, 'results', quick ? 'latest-quick.json' : 'latest.json'),
-    `${JSON.stringify(json, null, 2)}\n`,
-  );
+  if (!partial) {
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(
+      join(__dirname, 'results', quick ? 'latest-quick.json' : 'latest.json'),
+      `${JSON.stringify(json, null, 2)}\n`,
+    );
+  }
   process.stdout.write(
     `\nkeycloak-bff bench (${json.mode}) — ${json.machine.cpus} cores, ${json.machine.cpuModel}, Node ${process.version}, Keycloak ${json.machine.keycloak}\n\n`,
   );

@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick]`: the BFF against its own baseline and the physical limit, as
- * ratios measured side by side in one run (interleaved rounds, medians). docs/benchmarks.md explains
- * each figure. Targets are goals, printed as PASS/FAIL; the exit code only reports crashes.
+ * `npm run bench [-- --quick] [--only=<scenario>]`: the BFF against its own baseline and the
+ * physical limit, as ratios measured side by side in one run (interleaved rounds, medians).
+ * docs/benchmarks.md explains each figure. Targets are goals, printed as PASS/FAIL; the exit code only reports crashes.
  */
 import { startKeycloak } from '../scripts/keycloak/harness';
 import type { RunningKeycloak } from '../scripts/keycloak/types';
@@ -13,16 +13,18 @@ import { AdminLookupScenario } from './scenarios/admin-lookup';
 import { ApiProxyScenario } from './scenarios/api-proxy';
 import { FootprintScenario } from './scenarios/footprint';
 import { GuardCostScenario } from './scenarios/guard-cost';
+import { IntrospectionScenario } from './scenarios/introspection';
 import { KeycloakCallsScenario } from './scenarios/keycloak-calls';
 import type { BenchRun, BenchScenario, Target, Tokens } from './scenarios/scenario';
 import { TokenProxyScenario } from './scenarios/token-proxy';
 import { UnknownKidScenario } from './scenarios/unknown-kid';
 
 const quick = process.argv.includes('--quick');
-/** `--only 7` (or `--only 3,7`): just those scenarios, by number; for working on one of them. */
-const onlyAt = process.argv.indexOf('--only');
-const only =
-  onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').map(Number)) : undefined;
+/**
+ * `--only=introspection`: the scenarios whose class name starts so (case-insensitive), for a quick
+ * look at one; scenarios 2 and 6 need scenario 1 and cannot run alone.
+ */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const COOLDOWN_MS = 5000;
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
 
@@ -37,6 +39,7 @@ const SCENARIOS: BenchScenario[] = [
   new AdminLookupScenario(),
   new TokenProxyScenario(),
   new FootprintScenario(),
+  new IntrospectionScenario(),
   new ApiProxyScenario(),
 ];
 
@@ -95,10 +98,13 @@ async function main(): Promise<void> {
       adminHeaders: once(() => masterAdminHeaders(keycloak)),
       carried: { rssMbAfterStart },
     };
-    for (const [index, scenario] of SCENARIOS.entries()) {
-      if (only && !only.has(index + 1)) {
-        continue;
-      }
+    const selected = only
+      ? SCENARIOS.filter((s) => s.constructor.name.toLowerCase().startsWith(only.toLowerCase()))
+      : SCENARIOS;
+    if (selected.length === 0) {
+      throw new Error(`--only=${only} names no scenario`);
+    }
+    for (const scenario of selected) {
       const outcome = await scenario.run(bench);
       Object.assign(results, outcome.results);
       targets.push(...outcome.targets);
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
     await keycloak.stop();
   }
 
-  report(quick, keycloak, results, targets);
+  report(quick, keycloak, results, targets, { partial: only !== undefined });
 }
 
 /** The master realm's admin, for the key rotation and the user lookup's id. */

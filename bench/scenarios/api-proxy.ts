@@ -44,14 +44,14 @@ async function startOrdersApi(keycloakUrl: string): Promise<{ url: string; stop(
 }
 
 /**
- * 7. The API proxy: `GET /api/orders` through a cookie-session BFF (exchanged token cached) ÷
+ * 8. The API proxy: `GET /api/orders` through a cookie-session BFF (exchanged token cached) ÷
  * the same call straight to orders-api with a ready token, in interleaved rounds (p50 latency
  * and throughput); and the exchange grants Keycloak saw while one session made 10,000 calls.
  */
 export class ApiProxyScenario implements BenchScenario {
   async run(bench: BenchRun): Promise<ScenarioOutcome> {
     const { keycloak, rounds, seconds, user } = bench;
-    bench.log('7. API proxy: GET /api/orders through the BFF vs straight to orders-api');
+    bench.log('8. API proxy: GET /api/orders through the BFF vs straight to orders-api');
     const counting = await startHangingProxy(keycloak.url);
     const api = await startOrdersApi(keycloak.url);
     const routesFile = join(mkdtempSync(join(tmpdir(), 'bench-routes-')), 'api-routes.json');
@@ -150,15 +150,15 @@ export class ApiProxyScenario implements BenchScenario {
         },
         targets: [
           target(
-            '7 API proxy',
+            '8 API proxy',
             'p50 latency via BFF ÷ direct',
             p50Ratio,
             '≤ 1.15',
             p50Ratio <= 1.15,
           ),
-          target('7 API proxy', 'throughput via BFF ÷ direct', rpsRatio, '≥ 0.80', rpsRatio >= 0.8),
+          target('8 API proxy', 'throughput via BFF ÷ direct', rpsRatio, '≥ 0.80', rpsRatio >= 0.8),
           target(
-            '7 API proxy',
+            '8 API proxy',
             `exchange grants per ${lifetimeSec} s token life (10,000 calls, ${elapsedSec.toFixed(1)} s)`,
             grants / lifetimes,
             '≤ 1',

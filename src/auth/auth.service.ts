@@ -39,6 +39,11 @@ export class AuthService {
   }
 
   async me(user: AuthenticatedUser): Promise<MeDto> {
+    if (user.introspected) {
+      // Keycloak's userinfo refuses lightweight access tokens, and introspection already
+      // answered with the user's claims (those mapped "to token introspection").
+      return { ...userinfoClaimsOf(user.claims), sub: user.claims.sub, roles: user.roles };
+    }
     try {
       const info = await this.tokens.userinfo(user.accessToken);
       return { ...info, roles: user.roles };
@@ -86,4 +91,33 @@ export function toTokenResponse(response: KeycloakTokenResponse): TokenResponseD
     scope: response.scope,
     session_state: response.session_state,
   };
+}
+
+/** OIDC Core §5.1: the standard claims, those userinfo would answer with. */
+const STANDARD_CLAIMS = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
+];
+
+function userinfoClaimsOf(claims: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(claims).filter(([claim]) => STANDARD_CLAIMS.includes(claim)),
+  );
 }

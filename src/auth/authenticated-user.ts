@@ -24,6 +24,11 @@ export interface AuthenticatedUser {
    * must never be handed to the browser.
    */
   viaSession?: boolean;
+  /**
+   * True when Keycloak's introspection described the token (AUTH_INTROSPECTION): the claims
+   * are its answer's, and the token itself may be lightweight or opaque, which userinfo refuses.
+   */
+  introspected?: boolean;
 }
 
 export function rolesOf(claims: AccessTokenClaims): string[] {
@@ -32,4 +37,12 @@ export function rolesOf(claims: AccessTokenClaims): string[] {
     (access.roles ?? []).map((role) => `${client}:${role}`),
   );
   return [...realm, ...clients];
+}
+
+/** The caller an introspection answer describes; `claims` are the answer's, not the token's. */
+export function introspectedCallerOf(
+  claims: AccessTokenClaims,
+  accessToken: string,
+): AuthenticatedUser {
+  return { claims, roles: rolesOf(claims), accessToken, introspected: true };
 }

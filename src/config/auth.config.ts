@@ -1,8 +1,16 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { EnvExample, splitList, toInt, validateEnv } from './env-validation';
 import { keycloakConfig } from './keycloak.config';
+
+/**
+ * When the guard asks Keycloak's introspection endpoint (RFC 7662) about a bearer token:
+ * never; only for tokens that are not JWTs or lack the claims the guards need (lightweight
+ * access tokens); or for every new token, so a revocation is seen within the cache TTL.
+ */
+export const INTROSPECTION_MODES = ['off', 'fallback', 'always'] as const;
+export type IntrospectionMode = (typeof INTROSPECTION_MODES)[number];
 
 export class AuthEnv {
   @EnvExample('bff')
@@ -30,6 +38,17 @@ export class AuthEnv {
   @Min(0)
   @Max(1_000_000)
   AUTH_TOKEN_CACHE_SIZE = 10_000;
+
+  @EnvExample('fallback')
+  @IsIn(INTROSPECTION_MODES, { message: `must be one of ${INTROSPECTION_MODES.join(', ')}` })
+  AUTH_INTROSPECTION: IntrospectionMode = 'off';
+
+  @EnvExample('60')
+  @Transform(toInt)
+  @IsInt({ message: 'must be a number of seconds' })
+  @Min(1)
+  @Max(86_400)
+  AUTH_INTROSPECTION_CACHE_TTL_S = 300;
 
   @EnvExample('20')
   @Transform(toInt)
@@ -70,6 +89,19 @@ export const authConfig = registerAs('auth', () => {
       (env.AUTH_ALLOWED_SCOPES ?? 'profile email offline_access').replace(/ /g, ','),
     ),
     tokenCacheSize: env.AUTH_TOKEN_CACHE_SIZE,
+    introspection: {
+      mode: env.AUTH_INTROSPECTION,
+      /**
+       * How long an introspection answer is trusted, at most (the token's own `exp` also ends
+       * it): in `always`, how late a revocation at Keycloak may be seen.
+       */
+      cacheTtlMs: env.AUTH_INTROSPECTION_CACHE_TTL_S * 1000,
+      /**
+       * Entries kept, oldest dropped first: AUTH_TOKEN_CACHE_SIZE, but never fewer than 1,000,
+       * since without this cache every request would be a call to Keycloak.
+       */
+      cacheSize: Math.max(env.AUTH_TOKEN_CACHE_SIZE, 1000),
+    },
     loginRateLimit: {
       perIp: env.LOGIN_RATE_LIMIT_PER_IP,
       perUsername: env.LOGIN_RATE_LIMIT_PER_USERNAME,

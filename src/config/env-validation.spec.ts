@@ -63,6 +63,9 @@ describe('config validation', () => {
     ['REDIS_COMMAND_TIMEOUT_MS', '5', 'must not be less than 10'],
     ['REDIS_BREAKER_FAILURES', 'many', 'must be a number of failed commands'],
     ['REDIS_BREAKER_COOLDOWN_MS', '999999', 'must not be greater than 300000'],
+    ['AUTH_INTROSPECTION', 'sometimes', 'must be one of off, fallback, always'],
+    ['AUTH_INTROSPECTION_CACHE_TTL_S', '0', 'must not be less than 1'],
+    ['AUTH_INTROSPECTION_CACHE_TTL_S', 'soon', 'must be a number of seconds'],
   ])(
     'should reject %s=%s with a line that names it and shows an example',
     (name, value, reason) => {
@@ -148,6 +151,26 @@ describe('config validation', () => {
     // An invalid client id is refused by its owner, never used as the audience.
     process.env = { ...VALID, KEYCLOAK_CLIENT_ID: 'two words' };
     expect(() => authConfig()).toThrow(EnvValidationError);
+  });
+
+  it('should leave introspection off by default, and bound its cache by AUTH_TOKEN_CACHE_SIZE (at least 1,000)', () => {
+    process.env = { ...VALID };
+    expect(authConfig().introspection).toEqual({
+      mode: 'off',
+      cacheTtlMs: 300_000,
+      cacheSize: 10_000,
+    });
+    process.env = {
+      ...VALID,
+      AUTH_INTROSPECTION: 'always',
+      AUTH_INTROSPECTION_CACHE_TTL_S: '2',
+      AUTH_TOKEN_CACHE_SIZE: '0',
+    };
+    expect(authConfig().introspection).toEqual({
+      mode: 'always',
+      cacheTtlMs: 2000,
+      cacheSize: 1000,
+    });
   });
 
   it('should throw EnvValidationError from a namespace factory', () => {

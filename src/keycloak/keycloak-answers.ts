@@ -5,6 +5,7 @@ import type {
   UserInfo,
 } from './keycloak-token.client';
 import type { OidcMetadata } from './oidc-discovery.service';
+import type { IntrospectionResponse } from './token-introspector';
 
 /**
  * The shape of every answer the BFF takes from Keycloak, checked where it arrives, so that a
@@ -182,6 +183,25 @@ export const EXCHANGE_RESPONSE = objectShape<KeycloakExchangeResponse>(
 );
 
 export const USERINFO = objectShape<UserInfo>('userinfo claims', { sub: required('token') });
+
+/**
+ * RFC 7662 §2.2: `active` is the one required member. Keycloak adds the token's claims and, with
+ * "Support JWT claim in Introspection Response" on the asking client and `Accept:
+ * application/jwt`, the full access token as `jwt`.
+ */
+export const INTROSPECTION_RESPONSE = objectShape<IntrospectionResponse>(
+  'an introspection response',
+  {
+    active: required('boolean'),
+    jwt: optional('token'),
+    exp: optional('number'),
+    iss: optional('string'),
+    sub: optional('string'),
+    scope: optional('string'),
+    realm_access: optional('object'),
+    resource_access: optional('object'),
+  },
+);
 
 export const USER_REPRESENTATION = objectShape<KeycloakUser>('a user representation', {
   id: required('token'),

@@ -36,6 +36,7 @@ export const KEYCLOAK_ERRORS = errorTable({
   TOKEN_AUDIENCE_MISMATCH: [401, 'Access token rejected'],
   TOKEN_UNKNOWN_KEY: [401, 'Access token rejected'],
   TOKEN_NOT_ACTIVE: [401, 'Access token rejected'],
+  TOKEN_INACTIVE: [401, 'Access token rejected'],
   JWKS_UNAVAILABLE: [503, "The realm's signing keys are unavailable"],
 });
 

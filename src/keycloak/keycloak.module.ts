@@ -10,7 +10,9 @@ import { KeycloakAdminClient } from './keycloak-admin.client';
 import { KeycloakAuthorizationProbe } from './keycloak-authorization.probe';
 import { KeycloakTokenClient } from './keycloak-token.client';
 import { OidcDiscoveryService } from './oidc-discovery.service';
+import { IntrospectedTokens } from './introspected-tokens';
 import { RealmTokenVerifier } from './realm-token.verifier';
+import { TokenIntrospector } from './token-introspector';
 
 /** What the rest of the app may use to reach Keycloak. */
 const CLIENTS = [
@@ -21,6 +23,8 @@ const CLIENTS = [
   KeycloakAdminTokenProvider,
   KeycloakAdminClient,
   KeycloakAuthorizationProbe,
+  TokenIntrospector,
+  IntrospectedTokens,
 ];
 
 /** Everything that talks to Keycloak. Feature modules inject these clients, never axios. */

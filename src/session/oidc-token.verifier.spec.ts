@@ -5,6 +5,7 @@ import { sessionTestConfig } from '../../test/utils/session-fixture';
 import { SystemClock } from '../common/clock/clock';
 import type { AuthConfig } from '../config/auth.config';
 import type { KeycloakConfig } from '../config/keycloak.config';
+import { IntrospectedTokens } from '../keycloak/introspected-tokens';
 import { JwksService, type VerificationKey } from '../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import {
@@ -44,6 +45,8 @@ const sut = new OidcTokenVerifier(
   keycloak,
   auth,
   repository,
+  // AUTH_INTROSPECTION=off: every access token is verified here.
+  automock(IntrospectedTokens, { wants: () => false }),
 );
 
 const jwt = (payload: object, key = privateKey) =>

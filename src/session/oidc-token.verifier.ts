@@ -5,6 +5,7 @@ import type { AccessTokenClaims } from '../auth/authenticated-user';
 import { ProblemError } from '../common/errors/problem.error';
 import { authConfig } from '../config/auth.config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { IntrospectedTokens } from '../keycloak/introspected-tokens';
 import { RealmTokenVerifier } from '../keycloak/realm-token.verifier';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
@@ -34,7 +35,8 @@ export interface LogoutTokenClaims {
 
 /**
  * Verifies the JWTs the session mode receives with the bearer guard's verifier
- * (RealmTokenVerifier: signature, pinned asymmetric algorithms, issuer, audience and expiry),
+ * (RealmTokenVerifier: signature, pinned asymmetric algorithms, issuer, audience and expiry;
+ * access tokens the bearer guard would introspect, through the same IntrospectedTokens),
  * then what each token type adds (OIDC Core §3.1.3.7 for ID tokens, Back-Channel Logout §2.6
  * for logout tokens).
  */
@@ -45,6 +47,7 @@ export class OidcTokenVerifier {
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     private readonly sessions: SessionRepository,
+    private readonly introspected: IntrospectedTokens,
   ) {}
 
   /**
@@ -55,7 +58,12 @@ export class OidcTokenVerifier {
    */
   async accessToken(token: string): Promise<AccessTokenClaims> {
     try {
-      return (await this.tokens.verify(token, 'access')) as AccessTokenClaims;
+      // A lightweight access token (AUTH_INTROSPECTION): its claims are introspection's answer,
+      // cached for the requests that follow, as for a bearer token.
+      const claims = this.introspected.wants(token)
+        ? await this.introspected.claimsOf(token)
+        : await this.tokens.verify(token, 'access');
+      return claims as AccessTokenClaims;
     } catch (err: unknown) {
       if (!(err instanceof ProblemError) || err.status >= 500) {
         throw err;

@@ -5,7 +5,9 @@ import {
   SESSION_TEST_CONFIG as CONFIG,
   sessionCookieFixture,
 } from '../../test/utils/session-fixture';
+import { automock } from '../../test/utils/automock';
 import type { SessionConfig } from '../config/session.config';
+import { IntrospectedTokens } from '../keycloak/introspected-tokens';
 import { SESSION_COOKIE_STRATEGY, SessionCookieStrategy } from './session-cookie.strategy';
 import type { CookieCarrier } from './session-cookies';
 
@@ -32,11 +34,16 @@ function authenticate(req: CookieCarrier): Promise<Outcome> {
   });
 }
 
-function setup(config: SessionConfig = CONFIG) {
+function setup(config: SessionConfig = CONFIG, introspected = introspectionOff()) {
   const { repository, fresh, authenticator } = sessionCookieFixture(config);
   // Registers itself with passport under SESSION_COOKIE_STRATEGY, as in the app.
-  new SessionCookieStrategy(authenticator);
+  new SessionCookieStrategy(authenticator, introspected);
   return { repository, fresh, load: jest.spyOn(repository, 'load') };
+}
+
+/** AUTH_INTROSPECTION=off: the caller comes from the stored access token alone. */
+function introspectionOff(): IntrospectedTokens {
+  return automock(IntrospectedTokens, { wants: () => false });
 }
 
 describe(SessionCookieStrategy.name, () => {
@@ -92,5 +99,27 @@ describe(SessionCookieStrategy.name, () => {
       status: 401,
       headers: { 'set-cookie': expect.stringContaining('__Host-bff-session=;') as string },
     });
+  });
+
+  it("should describe a session's lightweight access token by its introspection, as the bearer source does", async () => {
+    const introspected = automock(IntrospectedTokens, {
+      wants: () => true,
+      claimsOf: () =>
+        Promise.resolve({ sub: 'alice', exp: 9e9, realm_access: { roles: ['admin'] } }),
+    });
+    const { repository } = setup(CONFIG, introspected);
+    const id = await repository.create(TOKENS, { sub: 'alice' });
+
+    const { err, user } = await authenticate(request('GET', {}, id));
+
+    expect(err).toBeNull();
+    expect(user).toMatchObject({
+      claims: { sub: 'alice' },
+      roles: ['admin'],
+      accessToken: ACCESS,
+      viaSession: true,
+      introspected: true,
+    });
+    expect(introspected.claimsOf).toHaveBeenCalledWith(ACCESS);
   });
 });

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import {
+  type AccessTokenClaims,
+  type AuthenticatedUser,
+  introspectedCallerOf,
+} from '../auth/authenticated-user';
+import { IntrospectedTokens } from '../keycloak/introspected-tokens';
 import { SessionAuthenticator } from './session-authenticator';
 import { sessionCallerOf } from './session-claims';
 import type { CookieCarrier } from './session-cookies';
@@ -22,7 +27,10 @@ export class SessionCookieStrategy extends PassportStrategy(
   passport.Strategy,
   SESSION_COOKIE_STRATEGY,
 ) {
-  constructor(private readonly cookie: SessionAuthenticator) {
+  constructor(
+    private readonly cookie: SessionAuthenticator,
+    private readonly introspected: IntrospectedTokens,
+  ) {
     super();
   }
 
@@ -48,6 +56,16 @@ export class SessionCookieStrategy extends PassportStrategy(
     const loaded = await this.cookie.load(request);
     // 3. Refreshed when due, marked as used.
     const session = await this.cookie.resume(loaded);
-    return sessionCallerOf(session.record);
+    // 4. The caller: from the stored access token, or, for a lightweight one, from its
+    //    introspection (cached since it was stored), exactly as the bearer source would.
+    const { accessToken } = session.record;
+    if (!this.introspected.wants(accessToken)) {
+      return sessionCallerOf(session.record);
+    }
+    const claims = await this.introspected.claimsOf(accessToken);
+    return {
+      ...introspectedCallerOf(claims as AccessTokenClaims, accessToken),
+      viaSession: true,
+    };
   }
 }

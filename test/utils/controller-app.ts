@@ -15,6 +15,7 @@ import { authConfig, type AuthConfig } from '../../src/config/auth.config';
 import { configNamespaces } from '../../src/config/config';
 import { keycloakConfig, type KeycloakConfig } from '../../src/config/keycloak.config';
 import { JwksService, type VerificationKey } from '../../src/keycloak/jwks.service';
+import { IntrospectedTokens } from '../../src/keycloak/introspected-tokens';
 import { RealmTokenVerifier } from '../../src/keycloak/realm-token.verifier';
 import { TokenRejectedError } from '../../src/keycloak/token.errors';
 import { automock } from './automock';
@@ -75,6 +76,11 @@ export async function createControllerApp(
           }),
         },
         RealmTokenVerifier,
+        // AUTH_INTROSPECTION is off in controller tests: Keycloak is never asked.
+        {
+          provide: IntrospectedTokens,
+          useValue: automock(IntrospectedTokens, { enabled: false, wants: () => false }),
+        },
         JwtStrategy,
         { provide: APP_GUARD, useClass: AuthenticationGuard },
         { provide: APP_GUARD, useClass: RolesGuard },

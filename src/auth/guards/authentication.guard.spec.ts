@@ -9,6 +9,7 @@ import { automock } from '../../../test/utils/automock';
 import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
+import { IntrospectedTokens } from '../../keycloak/introspected-tokens';
 import {
   JwksService,
   type KeysRemovedListener,
@@ -73,7 +74,7 @@ function setup() {
     { expectedIssuer: ISSUER, clientId: 'bff' } as KeycloakConfig,
     auth,
   );
-  const bearer = new JwtStrategy(verifier, jwks, auth, new SystemClock());
+  const bearer = new JwtStrategy(verifier, introspectionOff(), jwks, auth, new SystemClock());
   const cookie = new TestCookieStrategy();
   passport.use(COOKIE_SOURCE, cookie);
   const options = Object.assign(new AuthModuleOptions(), {
@@ -228,3 +229,8 @@ describe(AuthModule.name, () => {
     );
   });
 });
+
+/** AUTH_INTROSPECTION=off: no token is introspected, so nothing of it may be called. */
+function introspectionOff(): IntrospectedTokens {
+  return automock(IntrospectedTokens, { enabled: false, wants: () => false });
+}

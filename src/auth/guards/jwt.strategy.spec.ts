@@ -4,6 +4,7 @@ import { automock } from '../../../test/utils/automock';
 import { SystemClock } from '../../common/clock/clock';
 import type { AuthConfig } from '../../config/auth.config';
 import type { KeycloakConfig } from '../../config/keycloak.config';
+import { IntrospectedTokens } from '../../keycloak/introspected-tokens';
 import { JwksService, type VerificationKey } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
 import { rolesOf } from '../authenticated-user';
@@ -27,7 +28,7 @@ function setup() {
     { expectedIssuer: ISSUER, clientId: 'bff' } as KeycloakConfig,
     auth,
   );
-  const sut = new JwtStrategy(verifier, jwks, auth, new SystemClock());
+  const sut = new JwtStrategy(verifier, introspectionOff(), jwks, auth, new SystemClock());
   return { sut };
 }
 
@@ -116,3 +117,8 @@ describe(JwtStrategy.name, () => {
     expect(rolesOf({ sub: 'u', iss: ISSUER, exp: 1 })).toEqual([]);
   });
 });
+
+/** AUTH_INTROSPECTION=off: no token is introspected, so nothing of it may be called. */
+function introspectionOff(): IntrospectedTokens {
+  return automock(IntrospectedTokens, { enabled: false, wants: () => false });
+}

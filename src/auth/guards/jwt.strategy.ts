@@ -4,9 +4,15 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Clock } from '../../common/clock/clock';
 import { authConfig } from '../../config/auth.config';
+import { IntrospectedTokens } from '../../keycloak/introspected-tokens';
 import { JwksService } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
-import { type AccessTokenClaims, type AuthenticatedUser, rolesOf } from '../authenticated-user';
+import {
+  type AccessTokenClaims,
+  type AuthenticatedUser,
+  introspectedCallerOf,
+  rolesOf,
+} from '../authenticated-user';
 import { kidOf, VerifiedTokenCache } from './verified-token.cache';
 
 export const JWT_STRATEGY = 'keycloak-jwt';
@@ -18,14 +24,20 @@ export const extractBearer = ExtractJwt.fromAuthHeaderAsBearerToken();
  * in the app's list: passport-jwt with the realm's access-token checks (the key and the options
  * both come from RealmTokenVerifier, so a bearer token is held to exactly what a session's
  * access token is). Tokens it verified are remembered (VerifiedTokenCache) until their `exp` or
- * until their key leaves the realm's JWKS.
+ * until their key leaves the realm's JWKS. With AUTH_INTROSPECTION on, the tokens it names
+ * (opaque, lightweight, or all) are described by Keycloak's introspection instead (see
+ * IntrospectedTokens, which remembers them).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   private readonly verified: VerifiedTokenCache;
 
+  /** The caller built once per introspection answer, so a cache hit builds nothing. */
+  private readonly callers = new WeakMap<object, AuthenticatedUser>();
+
   constructor(
     private readonly verifier: RealmTokenVerifier,
+    private readonly introspected: IntrospectedTokens,
     jwks: JwksService,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     clock: Clock,
@@ -58,7 +70,21 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
 
   /** The caller for a token this source verified recently; nothing is verified here. */
   remembered(token: string): AuthenticatedUser | undefined {
-    return this.verified.get(token);
+    const verified = this.verified.get(token);
+    if (verified || !this.introspected.enabled) {
+      return verified;
+    }
+    const claims = this.introspected.remembered(token);
+    return claims && this.callerOf(claims, token);
+  }
+
+  private callerOf(claims: object, token: string): AuthenticatedUser {
+    let caller = this.callers.get(claims);
+    if (!caller) {
+      caller = introspectedCallerOf(claims as AccessTokenClaims, token);
+      this.callers.set(claims, caller);
+    }
+    return caller;
   }
 
   /**
@@ -72,6 +98,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     const { success, fail, error } = this;
     if (!token) {
       this.fail = (info: unknown) => fail(this.verifier.rejection(info, token, 'access'), 401);
+    } else if (this.introspected.wants(token)) {
+      // Keycloak's description of the token, not the token's own: passport-jwt is not asked.
+      this.introspected.claimsOf(token).then(
+        (claims) => success(this.callerOf(claims, token)),
+        (err: unknown) => error(this.verifier.rejection(err, token, 'access')),
+      );
+      return;
     } else {
       this.fail = (info: unknown) => error(this.verifier.rejection(info, token, 'access'));
       this.success = (user: Omit<AuthenticatedUser, 'accessToken'>) => {

@@ -1,13 +1,22 @@
 import { clientSettings, fakeSettings, refused } from '../keycloak-settings.fixture';
+import type { IntrospectionMode } from '../../config/auth.config';
 import { LightweightTokensCheck } from './lightweight-tokens.check';
 
-function setup() {
+function setup(mode: IntrospectionMode = 'off') {
   const settings = fakeSettings();
   return {
-    sut: new LightweightTokensCheck(settings, { realm: 'demo', clientId: 'bff' }),
+    sut: new LightweightTokensCheck(
+      settings,
+      { realm: 'demo', clientId: 'bff' },
+      { introspection: { mode, cacheTtlMs: 300_000, cacheSize: 1000 } },
+    ),
     settings,
   };
 }
+
+const LIGHTWEIGHT = clientSettings({
+  attributes: { 'client.use.lightweight.access.token.enabled': 'true' },
+});
 
 describe(LightweightTokensCheck.name, () => {
   it('should pass full access tokens', async () => {
@@ -18,22 +27,34 @@ describe(LightweightTokensCheck.name, () => {
     });
   });
 
-  it('should fail lightweight access tokens, which nothing here introspects, with the command that turns them off', async () => {
-    const { sut, settings } = setup();
-    settings.client.mockResolvedValue(
-      clientSettings({ attributes: { 'client.use.lightweight.access.token.enabled': 'true' } }),
-    );
+  it('should fail lightweight access tokens while AUTH_INTROSPECTION is off, with the command that turns them off', async () => {
+    const { sut, settings } = setup('off');
+    settings.client.mockResolvedValue(LIGHTWEIGHT);
     await expect(sut.run()).resolves.toEqual({
       status: 'FAIL',
       found:
-        "Client 'bff' issues lightweight access tokens (no aud, roles or user claims in the JWT), and nothing here introspects them",
-      fix: expect.stringContaining('"Always use lightweight access token" off'),
+        "Client 'bff' issues lightweight access tokens (no aud, roles or user claims in the JWT), and AUTH_INTROSPECTION is off, so nothing here introspects them",
+      fix: expect.stringMatching(
+        /AUTH_INTROSPECTION=fallback.*"Always use lightweight access token" off/,
+      ),
       kcadm: [
         `kcadm.sh update clients/c-1 -r demo -s 'attributes."client.use.lightweight.access.token.enabled"=false'`,
       ],
       code: 'TOKEN_AUDIENCE_MISMATCH',
     });
   });
+
+  it.each(['fallback', 'always'] as const)(
+    'should pass lightweight access tokens while AUTH_INTROSPECTION=%s introspects them',
+    async (mode) => {
+      const { sut, settings } = setup(mode);
+      settings.client.mockResolvedValue(LIGHTWEIGHT);
+      await expect(sut.run()).resolves.toEqual({
+        status: 'PASS',
+        found: `Client 'bff' issues lightweight access tokens; AUTH_INTROSPECTION=${mode} introspects them`,
+      });
+    },
+  );
 
   it('should say when it cannot read the client', async () => {
     const { sut, settings } = setup();
