@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { freePort } from '../scripts/keycloak/distribution';
 import { sessionEnv } from './utils/browserless';
 import { createTestApp, type TestApp } from './utils/test-app';
@@ -10,7 +10,11 @@ import { createTestApp, type TestApp } from './utils/test-app';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
-/** The same login once in a real browser: Debian's chromium, driven by playwright-core. */
+/**
+ * The login in a real browser (Debian's chromium, driven by playwright-core): the code flow, and
+ * the silent login (`prompt=none`) without and with a Keycloak session. In order: the first test
+ * runs before any Keycloak session exists in the browser's profile.
+ */
 describe('Cookie-session mode in headless Chromium', () => {
   let t: TestApp;
   let bff: string;
@@ -48,6 +52,29 @@ describe('Cookie-session mode in headless Chromium', () => {
     await t.close();
   });
 
+  /** Every URL the page's main frame showed, to tell whether a Keycloak page was shown. */
+  function shownUrls(page: Page): string[] {
+    const shown: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) {
+        shown.push(frame.url());
+      }
+    });
+    return shown;
+  }
+
+  const keycloakPage = (url: string): boolean => !url.startsWith(bff);
+
+  it('should bring a silent login without a Keycloak session back to returnTo with error=login_required', async () => {
+    const page = await browser.newPage();
+    const shown = shownUrls(page);
+    await page.goto(`${bff}/auth/login?prompt=none&returnTo=/health/live`);
+    await page.waitForURL(`${bff}/health/live?error=login_required`);
+    expect(shown.filter(keycloakPage)).toEqual([]);
+    expect((await browser.cookies(bff)).map((c) => c.name)).not.toContain('__Host-bff-session');
+    await page.close();
+  });
+
   it('should log alice in, keep tokens out of the page and show her session', async () => {
     const page = await browser.newPage();
     await page.goto(`${bff}/auth/login?returnTo=/auth/session`);
@@ -81,5 +108,29 @@ describe('Cookie-session mode in headless Chromium', () => {
     await rm(screenshot, { force: true });
     await page.screenshot({ path: screenshot, fullPage: true });
     expect((await stat(screenshot)).size).toBeGreaterThan(0);
+  });
+
+  it('should make a new session silently from the Keycloak session once the BFF cookie is gone', async () => {
+    const before = (await browser.cookies(bff)).find((c) => c.name === '__Host-bff-session');
+    expect(before).toBeDefined();
+    await browser.clearCookies({ name: '__Host-bff-session' });
+
+    const page = await browser.newPage();
+    const shown = shownUrls(page);
+    await page.goto(`${bff}/auth/login?prompt=none&returnTo=/auth/session`);
+    await page.waitForURL(`${bff}/auth/session`);
+    const body = JSON.parse((await page.locator('body').innerText()) || '{}') as {
+      authenticated?: boolean;
+      user?: { claims?: { preferred_username?: string } };
+    };
+    expect(body).toMatchObject({
+      authenticated: true,
+      user: { claims: { preferred_username: 'alice' } },
+    });
+    // Keycloak answered with redirects only: no page of it was shown.
+    expect(shown.filter(keycloakPage)).toEqual([]);
+    const after = (await browser.cookies(bff)).find((c) => c.name === '__Host-bff-session');
+    expect(after?.value).toBeDefined();
+    expect(after?.value).not.toBe(before?.value);
   });
 });

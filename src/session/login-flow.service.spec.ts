@@ -59,6 +59,46 @@ describe(LoginFlowService.name, () => {
     });
   });
 
+  describe('a silent login (prompt=none)', () => {
+    async function silent(error: string, returnTo = '/back') {
+      const { url, transactionId } = await sut.start(returnTo, '192.0.2.1', false, {
+        prompt: 'none',
+        maxAge: '60',
+      });
+      const params = new URL(url).searchParams;
+      expect(params.get('prompt')).toBe('none');
+      expect(params.get('max_age')).toBe('60');
+      return sut.finish({ state: params.get('state') ?? '', error }, [transactionId]);
+    }
+
+    it.each(['login_required', 'interaction_required', 'consent_required'])(
+      'should go back to returnTo with error=%s, never restart or fail',
+      async (error) => {
+        await expect(silent(error)).resolves.toEqual({
+          kind: 'silent-failed',
+          returnTo: `/back?error=${error}`,
+        });
+      },
+    );
+
+    it('should add the error to returnTo’s query, before its fragment', async () => {
+      await expect(silent('login_required', '/app?tab=2#top')).resolves.toEqual({
+        kind: 'silent-failed',
+        returnTo: '/app?tab=2&error=login_required#top',
+      });
+    });
+
+    it('should still treat errors that are no silent-login answer as such', async () => {
+      await expect(silent('access_denied')).rejects.toMatchObject({ code: 'LOGIN_DENIED' });
+    });
+
+    it('should restart an ordinary login that Keycloak answered login_required', async () => {
+      await expect(callbackWith('login_required', false)).resolves.toMatchObject({
+        kind: 'restart',
+      });
+    });
+  });
+
   it('should answer the same error on a restarted login with LOGIN_RETRY_FAILED, not a loop', async () => {
     await expect(callbackWith('temporarily_unavailable', true)).rejects.toMatchObject({
       code: 'LOGIN_RETRY_FAILED',

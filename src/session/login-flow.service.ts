@@ -25,8 +25,29 @@ const RESTART_ERRORS = new Set([
   'interaction_required',
 ]);
 
+/**
+ * Keycloak's answers to `prompt=none` when it would have to show a page (OIDC Core §3.1.2.6):
+ * a silent login that cannot be silent goes back to the SPA with the error, not to a page.
+ */
+const SILENT_LOGIN_ERRORS = new Set([
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+]);
+
 export type CallbackOutcome =
-  { kind: 'session'; sessionId: string; returnTo: string } | { kind: 'restart'; returnTo: string };
+  | { kind: 'session'; sessionId: string; returnTo: string }
+  | { kind: 'restart'; returnTo: string }
+  /** A silent login that needs the user: back to returnTo with `error=<Keycloak's error>`. */
+  | { kind: 'silent-failed'; returnTo: string };
+
+/** What the SPA may ask of the login besides returnTo (OIDC Core §3.1.2.1). */
+export interface LoginOptions {
+  prompt?: 'none' | 'login';
+  /** Seconds. */
+  maxAge?: string;
+}
 
 /**
  * The authorization-code flow with PKCE (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1) as a
@@ -51,6 +72,7 @@ export class LoginFlowService {
     rawReturnTo: string | undefined,
     clientIp: string,
     restarted = false,
+    options: LoginOptions = {},
   ): Promise<{ url: string; transactionId: string }> {
     const tx: LoginTransaction = {
       state: randomId(),
@@ -58,6 +80,7 @@ export class LoginFlowService {
       codeVerifier: randomId(),
       returnTo: checkReturnTo(rawReturnTo, this.config.returnToOrigins),
       restarted,
+      ...(options.prompt === 'none' ? { silent: true } : {}),
     };
     const transactionId = await this.logins.save(tx, clientIp);
     const url = await this.tokens.authorizationUrl({
@@ -68,6 +91,8 @@ export class LoginFlowService {
       nonce: tx.nonce,
       code_challenge: createHash('sha256').update(tx.codeVerifier).digest('base64url'),
       code_challenge_method: 'S256',
+      ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
+      ...(options.maxAge === undefined ? {} : { max_age: options.maxAge }),
     });
     return { url, transactionId };
   }
@@ -152,6 +177,9 @@ export class LoginFlowService {
     tx: LoginTransaction,
   ): CallbackOutcome {
     const upstream = { error, error_description: description };
+    if (tx.silent && SILENT_LOGIN_ERRORS.has(error)) {
+      return { kind: 'silent-failed', returnTo: withError(tx.returnTo, error) };
+    }
     if (RESTART_ERRORS.has(error)) {
       // One restart, not a redirect loop between us and a Keycloak that keeps answering so.
       if (!tx.restarted) {
@@ -205,4 +233,13 @@ export class LoginFlowService {
       throw mapTokenEndpointError(err, 'login', this.keycloak.clientId);
     }
   }
+}
+
+/** returnTo with `error=<code>` added to its query (before any fragment). */
+export function withError(returnTo: string, error: string): string {
+  const hashAt = returnTo.indexOf('#');
+  const [base, fragment] =
+    hashAt < 0 ? [returnTo, ''] : [returnTo.slice(0, hashAt), returnTo.slice(hashAt)];
+  const separator = base.includes('?') ? '&' : '?';
+  return `${base}${separator}error=${encodeURIComponent(error)}${fragment}`;
 }

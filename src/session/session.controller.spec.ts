@@ -93,7 +93,7 @@ describe(SessionController.name, () => {
         path: '/',
         attributes: { 'max-age': '300', path: '/', httponly: '', secure: '', samesite: 'Lax' },
       });
-      expect(login.start).toHaveBeenCalledWith('/orders', '127.0.0.1', false);
+      expect(login.start).toHaveBeenCalledWith('/orders', '127.0.0.1', false, {});
     });
 
     it('should tell the flow that a login is a restart only for restarted=1', async () => {
@@ -102,11 +102,28 @@ describe(SessionController.name, () => {
       expect((await app.inject({ method: 'GET', url: '/auth/login?restarted=1' })).statusCode).toBe(
         302,
       );
-      expect(login.start).toHaveBeenCalledWith(undefined, '127.0.0.1', true);
+      expect(login.start).toHaveBeenCalledWith(undefined, '127.0.0.1', true, {});
 
       const refused = await app.inject({ method: 'GET', url: '/auth/login?restarted=yes' });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
+
+    it('should pass prompt and max_age on, and refuse values OIDC does not define for them', async () => {
+      login.start.mockResolvedValue({ url: AUTHORIZATION_URL, transactionId: 'tx-1' });
+
+      const res = await app.inject({ method: 'GET', url: '/auth/login?prompt=none&max_age=60' });
+      expect(res.statusCode).toBe(302);
+      expect(login.start).toHaveBeenCalledWith(undefined, '127.0.0.1', false, {
+        prompt: 'none',
+        maxAge: '60',
+      });
+
+      for (const query of ['prompt=consent', 'prompt=', 'max_age=-1', 'max_age=1e3']) {
+        const refused = await app.inject({ method: 'GET', url: `/auth/login?${query}` });
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+      }
     });
 
     it('should answer 404 SESSION_MODE_DISABLED, setting no cookie, while the mode is off', async () => {
@@ -167,6 +184,20 @@ describe(SessionController.name, () => {
 
       expect(res.statusCode).toBe(302);
       expect(res.headers.location).toBe('/auth/login?returnTo=%2Fa%20b&restarted=1');
+      expect(cookiesOf(res).has(COOKIE)).toBe(false);
+      expect(service.discard).not.toHaveBeenCalled();
+    });
+
+    it('should send a silent login that needs the user back to returnTo, with no session cookie', async () => {
+      login.finish.mockResolvedValue({
+        kind: 'silent-failed',
+        returnTo: '/app?error=login_required',
+      });
+
+      const res = await callback(`${LOGIN_COOKIE}=tx-1`);
+
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/app?error=login_required');
       expect(cookiesOf(res).has(COOKIE)).toBe(false);
       expect(service.discard).not.toHaveBeenCalled();
     });

@@ -61,6 +61,7 @@ export class SessionController {
       query.returnTo,
       request.ip,
       query.restarted === '1',
+      { prompt: query.prompt, maxAge: query.max_age },
     );
     setLoginCookie(reply, this.config, transactionId);
     void reply.header('cache-control', 'no-store').redirect(url, 302);
@@ -81,6 +82,11 @@ export class SessionController {
     clearCookie(reply, this.config.loginCookieName, 'lax');
     const outcome = await this.login.finish(query, transactionIds);
     void reply.header('cache-control', 'no-store');
+    if (outcome.kind === 'silent-failed') {
+      // prompt=none and Keycloak needs the user: back to the SPA, which decides what to show.
+      void reply.redirect(outcome.returnTo, 302);
+      return;
+    }
     if (outcome.kind === 'restart') {
       // Our own path, with the checked returnTo as a query value: /auth/login checks it again,
       // and checkReturnTo gives a checked value back unchanged.

@@ -24,6 +24,8 @@ export interface LoginTransaction {
   returnTo: string;
   /** This login is already the restart of one Keycloak could not finish: no second restart. */
   restarted?: boolean;
+  /** `prompt=none`: Keycloak must not show a page; its refusal goes back to returnTo. */
+  silent?: boolean;
 }
 
 /** A loaded session: the store key, the record, and when it was last used (epoch ms). */
