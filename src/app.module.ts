@@ -8,6 +8,7 @@ import { appConfig } from './config/app.config';
 import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
 import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';
@@ -18,6 +19,7 @@ import { UsersModule } from './users/users.module';
     // main.ts loads .env and validates first, so bad config never gets this far in production.
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
     ClockModule,
+    MetricsModule,
     KeycloakModule,
     HealthModule,
     // The global guard's credential sources, in order: a bearer token wins over a session cookie.

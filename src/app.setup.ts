@@ -17,6 +17,8 @@ import { limitJsonDepth } from './common/http/json-depth';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
+import { instrumentHttp } from './metrics/http-metrics';
+import { MetricsService } from './metrics/metrics.service';
 
 export { REQUEST_ID_HEADER };
 
@@ -68,6 +70,7 @@ export async function configureApp(
   csrfHeader: string,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  instrumentHttp(fastify, app.get(MetricsService));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
