@@ -23,6 +23,8 @@ export async function startBff(env: Record<string, string>): Promise<BffProcess>
       BENCH_ROUTES: 'true',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // Off unless a scenario turns it on: it measures with and without, side by side.
+      METRICS_PORT: 'off',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
 import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';
+import { stopTracing } from './tracing/tracing';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -35,8 +36,10 @@ import { UsersModule } from './users/users.module';
 export class AppModule implements OnApplicationShutdown {
   private readonly logger = new Logger('keycloak-bff');
 
-  onApplicationShutdown(): void {
-    // Runs after the server stopped accepting requests and in-flight ones finished.
+  async onApplicationShutdown(): Promise<void> {
+    // Runs after the server stopped accepting requests and in-flight ones finished: the last
+    // spans are flushed before the process exits.
+    await stopTracing();
     this.logger.log('keycloak-bff stopped');
   }
 }

@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_* turns it on) must patch http, fastify and ioredis before they load.
+import './tracing/register';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
