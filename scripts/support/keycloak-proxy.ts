@@ -51,7 +51,7 @@ export async function startProxy(
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       userAgent: req.headers['user-agent'],
-      traceparent: req.headers.traceparent,
+      traceparent: [req.headers.traceparent].flat()[0],
       status: 0,
     };
     seen.push(record);
