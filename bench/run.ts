@@ -13,6 +13,7 @@ import { AdminLookupScenario } from './scenarios/admin-lookup';
 import { FootprintScenario } from './scenarios/footprint';
 import { GuardCostScenario } from './scenarios/guard-cost';
 import { KeycloakCallsScenario } from './scenarios/keycloak-calls';
+import { ObservabilityScenario } from './scenarios/observability';
 import type { BenchRun, BenchScenario, Target, Tokens } from './scenarios/scenario';
 import { TokenProxyScenario } from './scenarios/token-proxy';
 import { UnknownKidScenario } from './scenarios/unknown-kid';
@@ -32,6 +33,7 @@ const SCENARIOS: BenchScenario[] = [
   new AdminLookupScenario(),
   new TokenProxyScenario(),
   new FootprintScenario(),
+  new ObservabilityScenario(),
 ];
 
 async function main(): Promise<void> {

@@ -19,6 +19,7 @@ import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
 import { instrumentHttp } from './metrics/http-metrics';
 import { MetricsService } from './metrics/metrics.service';
+import { nameServerSpans } from './tracing/route-names';
 
 export { REQUEST_ID_HEADER };
 
@@ -71,6 +72,7 @@ export async function configureApp(
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   instrumentHttp(fastify, app.get(MetricsService));
+  nameServerSpans(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

@@ -1,4 +1,4 @@
-// First: tracing (when OTEL_* turns it on) must patch http, fastify and ioredis before they load.
+// First: tracing (when OTEL_* turns it on) must patch http and ioredis before they load.
 import './tracing/register';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

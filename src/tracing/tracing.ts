@@ -1,4 +1,3 @@
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -21,6 +20,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { VERSION } from '../common/version';
+import { tracingState } from './route-names';
 
 /**
  * Whether the standard OTEL_* variables ask for traces: an OTLP endpoint or the `otlp` traces
@@ -75,11 +75,12 @@ const UNTRACED_PATHS = /^\/(metrics|health\/(live|ready))(\?|$)/;
 let active: NodeTracerProvider | undefined;
 
 /**
- * Starts the tracer provider and the instrumentations: HTTP in and out (W3C traceparent to
- * Keycloak, which axios reaches over node:http), undici (fetch, the proxy's upstream calls),
- * ioredis, and Fastify's request and handler spans (no span per lifecycle hook: the app has a
- * dozen hooks, and a span each costs more than the request). Must run before fastify, ioredis or
- * the app's modules are loaded: see register.ts. `exporter` replaces OTLP in tests.
+ * Starts the tracer provider and the instrumentations: HTTP in and out (the server span, named
+ * after the route by nameServerSpans; W3C traceparent to Keycloak, which axios reaches over
+ * node:http), undici (fetch, the proxy's upstream calls) and ioredis. Not @fastify/otel: its
+ * request and handler spans cost more than the request itself (docs/observability.md). Must run
+ * before ioredis or the app's modules are loaded: see register.ts. `exporter` replaces OTLP in
+ * tests.
  */
 export function startTracing(
   env: NodeJS.ProcessEnv,
@@ -107,14 +108,10 @@ export function startTracing(
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        instrumentHooks: false,
-        ignorePaths: (route) => UNTRACED_PATHS.test(route.url),
-      }),
     ],
   });
   active = provider;
+  tracingState.active = true;
   return provider;
 }
 
@@ -122,5 +119,6 @@ export function startTracing(
 export async function stopTracing(): Promise<void> {
   const provider = active;
   active = undefined;
+  tracingState.active = false;
   await provider?.shutdown();
 }
