@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
 import { MetricsServer } from '../src/metrics/metrics.server';
 import { kc } from './utils/keycloak';
@@ -86,6 +87,14 @@ describe('Prometheus metrics (real Keycloak)', () => {
   afterAll(async () => {
     await sut.close();
     await proxy.close();
+  });
+
+  it("should ship alert rules that promtool accepts, over the BFF's own series", () => {
+    const rules = join(__dirname, '..', 'deploy', 'prometheus', 'alerts.yml');
+
+    const out = execFileSync('promtool', ['check', 'rules', rules]).toString();
+
+    expect(out).toContain('SUCCESS: 5 rules found');
   });
 
   it('should serve a scrape that promtool accepts, with the process metrics and every BFF series declared', async () => {
