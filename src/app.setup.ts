@@ -20,6 +20,7 @@ import { setupSwagger } from './docs/swagger';
 import { instrumentHttp } from './metrics/http-metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { nameServerSpans } from './tracing/route-names';
+import { installSamplingGate } from './tracing/sampling-gate';
 
 export { REQUEST_ID_HEADER };
 
@@ -73,6 +74,7 @@ export async function configureApp(
   const fastify = app.getHttpAdapter().getInstance();
   instrumentHttp(fastify, app.get(MetricsService));
   nameServerSpans(fastify);
+  installSamplingGate(fastify.server);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

@@ -135,6 +135,42 @@ describe('Tracing (built service, real Keycloak, in-test OTLP/HTTP receiver)', (
     }
   });
 
+  it('should trace a request whose traceparent says sampled and turn away one without, at ratio 0', async () => {
+    const { run, port } = await start({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    });
+    try {
+      const seenBefore = proxy.seen.length;
+      const sampled = spaTraceparent();
+      const unsampled = spaTraceparent();
+
+      expect((await exchange(port, sampled.header)).status).toBe(200);
+      expect((await exchange(port, unsampled.header.replace(/-01$/, '-00'))).status).toBe(200);
+      const noParent = await fetch(`http://127.0.0.1:${port}/token-exchange`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ audience: 'orders-api' }),
+      });
+      expect(noParent.status).toBe(200);
+
+      await traceOf(receiver, sampled.traceId);
+      const calls = proxy.seen.slice(seenBefore).filter((r) => r.path === TOKEN_PATH);
+      expect(calls).toHaveLength(3);
+      // Only the sampled request's call to Keycloak carried a traceparent.
+      expect(calls.map((c) => c.traceparent?.split('-')[1])).toEqual([
+        sampled.traceId,
+        undefined,
+        undefined,
+      ]);
+      expect(receiver.spans.filter((s) => s.traceId === unsampled.traceId)).toEqual([]);
+    } finally {
+      await stop(run);
+    }
+  });
+
   it('should neither export spans nor send traceparent to Keycloak while OTEL_* leaves tracing off', async () => {
     const { run, port } = await start({});
     try {

@@ -2,8 +2,11 @@ import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { FastifyInstance } from 'fastify';
 
-/** Set by startTracing: whether the tracer provider runs in this process. */
-export const tracingState = { active: false };
+/**
+ * Set by startTracing: whether the tracer provider runs in this process, and the ratio the
+ * sampling gate draws at (parentbased_traceidratio only; see sampling-gate.ts).
+ */
+export const tracingState: { active: boolean; gateRatio?: number } = { active: false };
 
 /**
  * Names the HTTP server span after the matched route template (`POST /token-exchange`, attribute

@@ -50,9 +50,8 @@ export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
  * whole or absent.
  */
 export function samplerFrom(env: NodeJS.ProcessEnv): Sampler {
-  const name = (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
-  const parsed = Number(env.OTEL_TRACES_SAMPLER_ARG);
-  const ratio = Number.isFinite(parsed) && parsed >= 0 && parsed <= 1 ? parsed : 1;
+  const name = samplerName(env);
+  const ratio = samplerRatio(env);
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
@@ -67,6 +66,26 @@ export function samplerFrom(env: NodeJS.ProcessEnv): Sampler {
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
+}
+
+function samplerName(env: NodeJS.ProcessEnv): string {
+  return (env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').trim().toLowerCase();
+}
+
+function samplerRatio(env: NodeJS.ProcessEnv): number {
+  const parsed = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  return Number.isFinite(parsed) && parsed >= 0 && parsed <= 1 ? parsed : 1;
+}
+
+/**
+ * parentbased_traceidratio below 1: the incoming request's draw moves to the sampling gate
+ * (sampling-gate.ts), which turns unsampled requests away before the HTTP instrumentation; the
+ * tracer then samples what the gate let through (parent-based always-on). Its outgoing calls
+ * and child spans follow their parent as before.
+ */
+export function gateRatioFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const ratio = samplerRatio(env);
+  return samplerName(env) === 'parentbased_traceidratio' && ratio < 1 ? ratio : undefined;
 }
 
 /** Incoming requests not worth a trace: the scrape and the orchestrator's probes. */
@@ -92,7 +111,10 @@ export function startTracing(
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({
     resource,
-    sampler: samplerFrom(env),
+    sampler:
+      gateRatioFrom(env) === undefined
+        ? samplerFrom(env)
+        : new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     // Batched: the exporter runs off the request path; OTEL_BSP_* tune it.
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
@@ -112,6 +134,7 @@ export function startTracing(
   });
   active = provider;
   tracingState.active = true;
+  tracingState.gateRatio = gateRatioFrom(env);
   return provider;
 }
 
@@ -120,5 +143,6 @@ export async function stopTracing(): Promise<void> {
   const provider = active;
   active = undefined;
   tracingState.active = false;
+  tracingState.gateRatio = undefined;
   await provider?.shutdown();
 }
