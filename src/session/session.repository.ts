@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { MetricsService } from '../metrics/metrics.service';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
 import { parseRefreshFailure, type RefreshFailure } from './refresh-failure';
 import { userClaimsOf } from './session-claims';
@@ -36,6 +37,7 @@ export class SessionRepository implements OnModuleDestroy {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly sealer: SessionSealer,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -82,6 +84,8 @@ export class SessionRepository implements OnModuleDestroy {
     const session = { key, record, lastSeenAt: Number(seen) };
     if (sessionEndOf(session, this.config) <= this.clock.now()) {
       await this.destroy(key);
+      // Past its idle or absolute limit (the store's own expiry removes the rest unseen).
+      this.metrics?.sessionEnded('expired');
       return undefined;
     }
     return session;
