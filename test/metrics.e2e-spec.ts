@@ -121,6 +121,7 @@ describe('Prometheus metrics (real Keycloak)', () => {
       'bff_single_flight_joins_total',
       'bff_rate_limited_total',
       'bff_sessions_created_total',
+      'bff_sessions_active',
       'bff_sessions_ended_total',
       'bff_backchannel_logout_tokens_total',
       'bff_token_exchanges_total',

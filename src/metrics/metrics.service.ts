@@ -184,6 +184,11 @@ export class MetricsService {
     help: 'Sessions created (session mode)',
     registers: [],
   });
+  private readonly activeSessions = new Gauge({
+    name: 'bff_sessions_active',
+    help: 'Sessions held (memory store only: Redis is not scanned)',
+    registers: [],
+  });
   private readonly sessionsEnded = new Counter({
     name: 'bff_sessions_ended_total',
     help: 'Sessions ended, by reason',
@@ -257,6 +262,7 @@ export class MetricsService {
       this.singleFlightJoins,
       this.rateLimited,
       this.sessionsCreated,
+      this.activeSessions,
       this.sessionsEnded,
       this.backChannelLogouts,
       this.tokenExchanges,
@@ -406,6 +412,12 @@ export class MetricsService {
   sessionCreated(): void {
     if (this.enabled) {
       this.sessionsCreated.inc();
+    }
+  }
+
+  sessionsActive(count: number): void {
+    if (this.enabled) {
+      this.activeSessions.set(count);
     }
   }
 

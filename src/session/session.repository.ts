@@ -8,7 +8,7 @@ import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
 import { parseRefreshFailure, type RefreshFailure } from './refresh-failure';
 import { userClaimsOf } from './session-claims';
 import { isTouchDue, sessionEndOf, storeTtlOf } from './session-expiry';
-import { randomId, storeKeys } from './session-ids';
+import { randomId, SESSION_KEY_PREFIX, storeKeys } from './session-ids';
 import { SessionSealer } from './session-sealer';
 import type { LoadedSession, SessionRecord } from './session.types';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
@@ -38,7 +38,15 @@ export class SessionRepository implements OnModuleDestroy {
     private readonly sealer: SessionSealer,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Optional() private readonly metrics?: MetricsService,
-  ) {}
+  ) {
+    const { countLive } = store;
+    if (metrics && countLive && config.enabled) {
+      // Read at scrape time only.
+      metrics.sampleAtScrape(() =>
+        metrics.sessionsActive(countLive.call(store, SESSION_KEY_PREFIX)),
+      );
+    }
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.store.close();
