@@ -261,6 +261,8 @@ describe('Prometheus metrics (real Keycloak)', () => {
     });
 
     const text = await scrape();
+    // Every request above has finished: nothing is left in flight.
+    expect(text).toMatch(/^bff_http_requests_in_flight 0$/m);
     expect(text).not.toContain('alice');
     expect(text).not.toContain(accessToken.slice(0, 20));
     expect(() => execFileSync('promtool', ['check', 'metrics'], { input: text })).not.toThrow();

@@ -11,8 +11,11 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: MetricsService
   if (!metrics.enabled) {
     return;
   }
-  fastify.addHook('onRequest', (_request, _reply, done) => {
+  fastify.addHook('onRequest', (_request, reply, done) => {
     metrics.httpRequestStarted();
+    // 'close' comes once per response, also when the client went away before it was sent,
+    // which onResponse does not see: the in-flight gauge must not drift up with aborts.
+    reply.raw.once('close', () => metrics.httpRequestFinished());
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

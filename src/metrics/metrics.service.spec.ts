@@ -30,6 +30,7 @@ describe(MetricsService.name, () => {
       sut.proxyRequest(hostile, 200, 0.01);
       sut.upstreamError(hostile);
       sut.httpRequestStarted();
+      sut.httpRequestFinished();
       sut.httpRequestEnded(hostile, '/users/:id', 200, 0.001);
     }
 

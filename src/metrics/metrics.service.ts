@@ -318,12 +318,18 @@ export class MetricsService {
     }
   }
 
+  /** The response completed or its connection closed: once per httpRequestStarted. */
+  httpRequestFinished(): void {
+    if (this.enabled) {
+      this.httpInFlight.dec();
+    }
+  }
+
   /** `route` is the matched route template (`/users/:id`), or UNMATCHED_ROUTE. */
   httpRequestEnded(method: string, route: string, status: number, seconds: number): void {
     if (!this.enabled) {
       return;
     }
-    this.httpInFlight.dec();
     const statusClass = statusClassOf(status);
     const knownMethod = METHODS.has(method) ? method : 'other';
     const key = `${knownMethod} ${statusClass} ${route}`;
