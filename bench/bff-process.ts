@@ -37,6 +37,8 @@ export async function startBff(
         BENCH_ROUTES: 'true',
         HOST: '127.0.0.1',
         PORT: String(port),
+        // Off unless a scenario turns it on: it measures with and without, side by side.
+        METRICS_PORT: 'off',
         ...(typeof env === 'function' ? env(port) : env),
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -15,6 +15,7 @@ import { FootprintScenario } from './scenarios/footprint';
 import { GuardCostScenario } from './scenarios/guard-cost';
 import { IntrospectionScenario } from './scenarios/introspection';
 import { KeycloakCallsScenario } from './scenarios/keycloak-calls';
+import { ObservabilityScenario } from './scenarios/observability';
 import type { BenchRun, BenchScenario, Target, Tokens } from './scenarios/scenario';
 import { TokenProxyScenario } from './scenarios/token-proxy';
 import { UnknownKidScenario } from './scenarios/unknown-kid';
@@ -41,6 +42,7 @@ const SCENARIOS: BenchScenario[] = [
   new FootprintScenario(),
   new IntrospectionScenario(),
   new ApiProxyScenario(),
+  new ObservabilityScenario(),
 ];
 
 async function main(): Promise<void> {

@@ -9,9 +9,11 @@ import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
 import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';
+import { stopTracing } from './tracing/tracing';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -19,6 +21,7 @@ import { UsersModule } from './users/users.module';
     // main.ts loads .env and validates first, so bad config never gets this far in production.
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
     ClockModule,
+    MetricsModule,
     KeycloakModule,
     HealthModule,
     // The global guard's credential sources, in order: a bearer token wins over a session cookie.
@@ -35,8 +38,10 @@ import { UsersModule } from './users/users.module';
 export class AppModule implements OnApplicationShutdown {
   private readonly logger = new Logger('keycloak-bff');
 
-  onApplicationShutdown(): void {
-    // Runs after the server stopped accepting requests and in-flight ones finished.
+  async onApplicationShutdown(): Promise<void> {
+    // Runs after the server stopped accepting requests and in-flight ones finished: the last
+    // spans are flushed before the process exits.
+    await stopTracing();
     this.logger.log('keycloak-bff stopped');
   }
 }

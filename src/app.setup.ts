@@ -17,6 +17,10 @@ import { limitJsonDepth } from './common/http/json-depth';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
+import { instrumentHttp } from './metrics/http-metrics';
+import { MetricsService } from './metrics/metrics.service';
+import { nameServerSpans } from './tracing/route-names';
+import { installSamplingGate } from './tracing/sampling-gate';
 
 export { REQUEST_ID_HEADER };
 
@@ -68,6 +72,9 @@ export async function configureApp(
   csrfHeader: string,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  instrumentHttp(fastify, app.get(MetricsService));
+  nameServerSpans(fastify);
+  installSamplingGate(fastify.server);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

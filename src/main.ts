@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_* turns it on) must patch http and ioredis before they load.
+import './tracing/register';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +10,7 @@ import { loadEnvOrExit } from './config/load-env';
 import { sessionConfig } from './config/session.config';
 import { createRootLogger } from './logging/logger';
 import { PinoLoggerService } from './logging/pino-logger.service';
+import { MetricsServer } from './metrics/metrics.server';
 import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
@@ -26,6 +29,8 @@ async function bootstrap(): Promise<void> {
     await configureApp(app, config, sessionConfig().csrfHeader);
     installGracefulShutdown(app, logger, config.shutdownTimeoutMs, config.shutdownDrainMs);
     await app.listen(config.port, config.host);
+    // After the public port: a BFF that cannot serve has nothing to report.
+    await app.get(MetricsServer).start();
     logger.info({ port: config.port, host: config.host }, 'keycloak-bff listening');
   } catch (err: unknown) {
     logger.fatal({ err }, 'keycloak-bff failed to start');

@@ -5,6 +5,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   userAgent?: string;
+  /** W3C Trace Context header the BFF sent, if any (the trace test checks it reached Keycloak). */
+  traceparent?: string;
   status: number;
   /** The proxy answered in Keycloak's place (`fault`). */
   faked?: boolean;
@@ -49,6 +51,7 @@ export async function startProxy(
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       userAgent: req.headers['user-agent'],
+      traceparent: [req.headers.traceparent].flat()[0],
       status: 0,
     };
     seen.push(record);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ValidationFailedError } from '../common/errors/http-errors';
 import { authConfig } from '../config/auth.config';
@@ -9,6 +9,7 @@ import {
   mapUserinfoError,
   type TokenOperation,
 } from '../keycloak/token-endpoint.errors';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { MeDto } from './dto/me.dto';
 import type { TokenResponseDto } from './dto/token-response.dto';
@@ -19,6 +20,7 @@ export class AuthService {
     private readonly tokens: KeycloakTokenClient,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async login(username: string, password: string, scope?: string): Promise<TokenResponseDto> {
@@ -72,9 +74,21 @@ export class AuthService {
 
   private async call<T>(operation: TokenOperation, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      const result = await fn();
+      this.count(operation, 'ok');
+      return result;
     } catch (err: unknown) {
-      throw mapTokenEndpointError(err, operation, this.keycloak.clientId);
+      const mapped = mapTokenEndpointError(err, operation, this.keycloak.clientId);
+      this.count(operation, codeOf(mapped));
+      throw mapped;
+    }
+  }
+
+  private count(operation: TokenOperation, outcome: string): void {
+    if (operation === 'login') {
+      this.metrics?.login('password', outcome);
+    } else if (operation === 'refresh') {
+      this.metrics?.refresh('password', outcome);
     }
   }
 }

@@ -5,6 +5,7 @@ import { AuthEnv, authConfig } from './auth.config';
 import { DoctorEnv, doctorConfig } from './doctor.config';
 import { checkEnv } from './env-validation';
 import { KeycloakEnv, keycloakConfig } from './keycloak.config';
+import { MetricsEnv, metricsConfig } from './metrics.config';
 import { RedisEnv, redisConfig } from './redis.config';
 import { SessionEnv, sessionConfig } from './session.config';
 import { TokenExchangeEnv, tokenExchangeConfig } from './token-exchange.config';
@@ -20,6 +21,7 @@ export const configNamespaces = [
   doctorConfig,
   sessionConfig,
   apiRoutesConfig,
+  metricsConfig,
 ];
 
 const envClasses = [
@@ -32,6 +34,7 @@ const envClasses = [
   DoctorEnv,
   SessionEnv,
   ApiRoutesEnv,
+  MetricsEnv,
 ];
 
 /** One line per bad variable across all namespaces, so an operator fixes them in one go. */

@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -12,6 +13,7 @@ import { JwksClient } from 'jwks-rsa';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { JWK_SET } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';
@@ -85,7 +87,17 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly discovery: OidcDiscoveryService,
     @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
-  ) {}
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    metrics?.sampleAtScrape(() =>
+      metrics.jwksState(
+        this.keys.size,
+        this.lastSuccessAt === undefined
+          ? undefined
+          : (this.clock.now() - this.lastSuccessAt) / 1000,
+      ),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh().catch((err: unknown) =>
@@ -159,6 +171,9 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Fetch now (single-flight); on failure the current keys stay. */
   refresh(): Promise<void> {
+    if (this.inFlight) {
+      this.metrics?.singleFlightJoin('jwks');
+    }
     this.inFlight ??= this.fetchKeys().finally(() => {
       this.inFlight = undefined;
     });
@@ -197,8 +212,10 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
       this.replaceKeys(new Map(keys.map((k) => [k.kid, k])), uri);
       this.lastError = undefined;
       this.lastSuccessAt = this.clock.now();
+      this.metrics?.jwksFetch('ok');
     } catch (err: unknown) {
       this.lastError = this.describe(err, uri);
+      this.metrics?.jwksFetch(this.lastError.code);
       this.logger.warn({
         msg: 'JWKS fetch failed; keeping the keys we have',
         uri,
@@ -279,8 +296,10 @@ export class JwksService implements OnApplicationBootstrap, OnApplicationShutdow
         cache: false,
         rateLimit: false,
         fetcher: (jwksUri: string) =>
-          callKeycloak({ endpoint: 'jwks', operation: 'JWKS request', answer: JWK_SET }, () =>
-            this.http.axiosRef.get(jwksUri),
+          callKeycloak(
+            { endpoint: 'jwks', operation: 'JWKS request', answer: JWK_SET },
+            () => this.http.axiosRef.get(jwksUri),
+            this.metrics,
           ),
       });
       this.client = { uri, jwks };

@@ -1,9 +1,10 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { type AdminConfig, adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 import { TOKEN_RESPONSE } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';
@@ -25,6 +26,7 @@ export class KeycloakAdminTokenProvider {
     @Inject(adminConfig.KEY) private readonly admin: ConfigType<typeof adminConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   getToken(): Promise<string> {
@@ -50,12 +52,19 @@ export class KeycloakAdminTokenProvider {
     try {
       response = masterAdmin
         ? await this.masterAdminGrant(masterAdmin)
-        : await this.tokens.clientCredentialsGrant(undefined, "Admin API's service-account grant");
+        : await this.tokens.clientCredentialsGrant(
+            undefined,
+            "Admin API's service-account grant",
+            'admin_token',
+          );
     } catch (err: unknown) {
       // A refused master-admin login is about KEYCLOAK_ADMIN_*, not the BFF's client secret.
       const operation = masterAdmin ? 'master_admin' : 'client_credentials';
-      throw mapTokenEndpointError(err, operation, this.keycloak.clientId);
+      const mapped = mapTokenEndpointError(err, operation, this.keycloak.clientId);
+      this.metrics?.adminTokenGrant(codeOf(mapped));
+      throw mapped;
     }
+    this.metrics?.adminTokenGrant('ok');
     // Renew a little early, but never so early that a short-lived token is never reused.
     const skew = Math.min(this.admin.tokenExpirySkewSec, response.expires_in / 2);
     this.cached = {
@@ -81,6 +90,7 @@ export class KeycloakAdminTokenProvider {
         endpoint: 'token',
         operation: "Admin API's master-realm admin login",
         answer: TOKEN_RESPONSE,
+        metric: 'admin_token',
       },
       () =>
         this.http.axiosRef.post(
@@ -88,6 +98,7 @@ export class KeycloakAdminTokenProvider {
           body.toString(),
           { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
         ),
+      this.metrics,
     );
   }
 }

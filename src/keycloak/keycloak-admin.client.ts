@@ -1,8 +1,9 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { AxiosResponse } from 'axios';
 import { keycloakConfig } from '../config/keycloak.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import {
   type AnswerShape,
@@ -116,6 +117,7 @@ export class KeycloakAdminClient {
     private readonly http: HttpService,
     private readonly tokens: KeycloakAdminTokenProvider,
     @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   listUsers(query: UserQuery & { first: number; max: number }): Promise<KeycloakUser[]> {
@@ -223,8 +225,10 @@ export class KeycloakAdminClient {
     roles: readonly string[] = USER_ROLES,
   ): Promise<T> {
     const attempt = (token: string): Promise<T> =>
-      callKeycloak({ endpoint: 'admin', operation, answer }, () =>
-        request({ Authorization: `Bearer ${token}` }),
+      callKeycloak(
+        { endpoint: 'admin', operation, answer },
+        () => request({ Authorization: `Bearer ${token}` }),
+        this.metrics,
       );
     const token = await this.tokens.getToken();
     try {

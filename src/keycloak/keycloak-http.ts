@@ -1,7 +1,14 @@
-import type { AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosResponse } from 'axios';
+import type {
+  KeycloakCallOutcome,
+  KeycloakOperation,
+  MetricsService,
+} from '../metrics/metrics.service';
+import { statusClassOf } from '../metrics/metrics.service';
 import type { AnswerShape } from './keycloak-answers';
 import {
   IdpAnswerInvalidError,
+  IdpTimeoutError,
   type KeycloakEndpoint,
   narrowKeycloakError,
 } from './keycloak.errors';
@@ -15,6 +22,41 @@ export interface KeycloakCall<T> {
   answer: AnswerShape<T>;
   /** The one success status the call accepts (logout: 204); any 2xx when unset. */
   status?: number;
+  /**
+   * The operation's metric label, a bounded name (`operation` is prose and may be anything);
+   * when unset, the endpoint's (certs, discovery, userinfo, logout, admin).
+   */
+  metric?: KeycloakOperation;
+}
+
+/** The label of a call that sets none: what its endpoint is for. */
+function operationOf(call: KeycloakCall<unknown>): KeycloakOperation {
+  if (call.metric !== undefined) {
+    return call.metric;
+  }
+  switch (call.endpoint) {
+    case 'jwks':
+      return 'certs';
+    case 'discovery':
+    case 'userinfo':
+    case 'logout':
+    case 'admin':
+      return call.endpoint;
+    case 'token':
+    case 'authorization':
+    case 'revoke':
+    case 'introspect':
+      // The token client labels each grant; an unlabelled token call is an Admin API login.
+      return 'admin_token';
+  }
+}
+
+/** How a failed call ended: Keycloak's status class, or no answer (timeout, unreachable). */
+function failureOutcome(raw: unknown, narrowed: unknown): KeycloakCallOutcome {
+  if (isAxiosError(raw) && raw.response) {
+    return statusClassOf(raw.response.status);
+  }
+  return narrowed instanceof IdpTimeoutError ? 'timeout' : 'unreachable';
 }
 
 /** A body axios left as text: it was not JSON (a WAF page) or did not parse (truncated). */
@@ -48,18 +90,30 @@ function problemWith<T>(
 /**
  * Awaits a call to Keycloak, narrows any failure into our error classes (cause kept), and
  * checks that a success is what the call answers: anything else is a 502 IDP_ERROR naming the
- * operation and what was wrong, never our success.
+ * operation and what was wrong, never our success. With `metrics`, the call is counted by
+ * operation and outcome and its latency observed (a success that is not what the call answers
+ * still counts under Keycloak's status class: the metric says what Keycloak did).
  */
 export async function callKeycloak<T>(
   call: KeycloakCall<T>,
   request: () => Promise<AxiosResponse<unknown>>,
+  metrics?: MetricsService,
 ): Promise<T> {
+  const started = performance.now();
+  const record = (outcome: KeycloakCallOutcome): void =>
+    metrics?.keycloakCall(operationOf(call), outcome, (performance.now() - started) / 1000);
   let response: AxiosResponse<unknown>;
   try {
     response = await request();
   } catch (err: unknown) {
-    throw narrowKeycloakError(err, call.endpoint);
+    const narrowed = narrowKeycloakError(err, call.endpoint);
+    // Anything but an axios error is our bug, not a call that reached (or missed) Keycloak.
+    if (isAxiosError(err)) {
+      record(failureOutcome(err, narrowed));
+    }
+    throw narrowed;
   }
+  record(statusClassOf(response.status));
   const problem = problemWith(call, response);
   if (problem !== undefined) {
     throw new IdpAnswerInvalidError(call.endpoint, call.operation, response.status, problem);

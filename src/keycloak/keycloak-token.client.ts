@@ -1,7 +1,8 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { type KeycloakOperation, MetricsService } from '../metrics/metrics.service';
 import {
   type AnswerShape,
   EXCHANGE_RESPONSE,
@@ -55,10 +56,11 @@ export class KeycloakTokenClient {
     private readonly http: HttpService,
     private readonly discovery: OidcDiscoveryService,
     @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   passwordGrant(username: string, password: string, scope: string): Promise<KeycloakTokenResponse> {
-    return this.token('password grant', TOKEN_RESPONSE, {
+    return this.token('password grant', 'password_grant', TOKEN_RESPONSE, {
       grant_type: 'password',
       username,
       password,
@@ -67,7 +69,7 @@ export class KeycloakTokenClient {
   }
 
   refreshGrant(refreshToken: string): Promise<KeycloakTokenResponse> {
-    return this.token('refresh grant', TOKEN_RESPONSE, {
+    return this.token('refresh grant', 'refresh', TOKEN_RESPONSE, {
       grant_type: 'refresh_token',
       refresh_token: refreshToken,
     });
@@ -79,7 +81,7 @@ export class KeycloakTokenClient {
     redirectUri: string,
     codeVerifier: string,
   ): Promise<KeycloakTokenResponse> {
-    return this.token('authorization-code grant', TOKEN_RESPONSE, {
+    return this.token('authorization-code grant', 'authorization_code', TOKEN_RESPONSE, {
       grant_type: 'authorization_code',
       code,
       redirect_uri: redirectUri,
@@ -101,12 +103,16 @@ export class KeycloakTokenClient {
       : withQuery(end_session_endpoint, { ...params, client_id: this.config.clientId });
   }
 
-  /** `operation` names what the token is for in errors (the Admin API's service account). */
+  /**
+   * `operation` names what the token is for in errors (the Admin API's service account), `metric`
+   * in the metrics.
+   */
   clientCredentialsGrant(
     scope?: string,
     operation = 'client-credentials grant',
+    metric: KeycloakOperation = 'client_credentials',
   ): Promise<KeycloakTokenResponse> {
-    return this.token(operation, TOKEN_RESPONSE, {
+    return this.token(operation, metric, TOKEN_RESPONSE, {
       grant_type: 'client_credentials',
       ...(scope ? { scope } : {}),
     });
@@ -120,7 +126,7 @@ export class KeycloakTokenClient {
     subjectToken: string,
     params: Record<string, string | string[]> = {},
   ): Promise<KeycloakExchangeResponse> {
-    return this.token('token exchange', EXCHANGE_RESPONSE, {
+    return this.token('token exchange', 'exchange', EXCHANGE_RESPONSE, {
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectToken,
       subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
@@ -140,6 +146,7 @@ export class KeycloakTokenClient {
     await callKeycloak(
       { endpoint: 'logout', operation: 'logout', answer: NO_CONTENT, status: 204 },
       () => this.http.axiosRef.post(endSession, this.form({ refresh_token: refreshToken }), FORM),
+      this.metrics,
     );
   }
 
@@ -151,17 +158,21 @@ export class KeycloakTokenClient {
         this.http.axiosRef.get(userinfo, {
           headers: { Authorization: `Bearer ${accessToken}` },
         }),
+      this.metrics,
     );
   }
 
   private async token<T>(
     operation: string,
+    metric: KeycloakOperation,
     answer: AnswerShape<T>,
     params: Record<string, string | string[]>,
   ): Promise<T> {
     const { token } = await this.discovery.getEndpoints();
-    return callKeycloak({ endpoint: 'token', operation, answer }, () =>
-      this.http.axiosRef.post(token, this.form(params), FORM),
+    return callKeycloak(
+      { endpoint: 'token', operation, answer, metric },
+      () => this.http.axiosRef.post(token, this.form(params), FORM),
+      this.metrics,
     );
   }
 

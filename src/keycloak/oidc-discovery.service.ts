@@ -3,11 +3,13 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { DISCOVERY_DOCUMENT } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakError, KeycloakResponseError } from './keycloak.errors';
@@ -69,6 +71,7 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
   constructor(
     private readonly http: HttpService,
     @Inject(keycloakConfig.KEY) private readonly config: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -142,6 +145,7 @@ export class OidcDiscoveryService implements OnModuleInit, OnApplicationShutdown
       const metadata = await callKeycloak(
         { endpoint: 'discovery', operation: 'discovery request', answer: DISCOVERY_DOCUMENT },
         () => this.http.axiosRef.get(this.config.discoveryUrl),
+        this.metrics,
       );
       if (!this.metadata) {
         this.logger.log({ msg: 'OIDC discovery loaded', issuer: metadata.issuer });

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel } from '../config/app.config';
 import { redact } from './redact';
@@ -12,6 +13,9 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
     base: { service: 'keycloak-bff' },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
+    // A line logged inside a traced request names its trace and span (W3C Trace Context ids), so
+    // logs and traces join up. Without tracing there is no active span and nothing is added.
+    mixin: traceIds,
     formatters: {
       level: (label) => ({ level: label }),
       // pino runs this before the serializers: req and res are left to theirs (they pick only
@@ -36,4 +40,13 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
   };
   // pino's default destination (stdout) flushes on exit; tests pass their own stream.
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** The active span's ids, for the log line being written; {} outside a traced request. */
+export function traceIds(): Record<string, string> {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context === undefined || !isSpanContextValid(context)) {
+    return {};
+  }
+  return { trace_id: context.traceId, span_id: context.spanId };
 }

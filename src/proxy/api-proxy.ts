@@ -1,9 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
+import { propagation } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { ForbiddenRoleError } from '../auth/auth.errors';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -13,6 +14,7 @@ import { answerWithProblem } from '../common/filters/problem-details.filter';
 import type { ApiRoute } from '../config/api-route.entry';
 import { apiRoutesConfig } from '../config/api-routes.config';
 import { sessionConfig } from '../config/session.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { ProxyError } from './proxy.errors';
 import { type RouteToken, RouteTokens } from './route-tokens';
@@ -53,6 +55,8 @@ interface Forwarding {
   attempt: number;
   retry: boolean;
   tooLarge?: BodyTooLargeError;
+  /** process.hrtime.bigint() when the request reached the proxy. */
+  readonly startedAt: bigint;
 }
 
 /**
@@ -76,14 +80,27 @@ export class ApiProxy implements OnModuleInit {
     private readonly tokens: RouteTokens,
     @Inject(apiRoutesConfig.KEY) private readonly config: ConfigType<typeof apiRoutesConfig>,
     @Inject(sessionConfig.KEY) private readonly session: ConfigType<typeof sessionConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.ownCookies = new Set([session.cookieName, session.loginCookieName]);
   }
+
+  /**
+   * Whether OpenTelemetry propagates trace context (tracing on, docs/observability.md): then its
+   * undici instrumentation writes `traceparent` into every upstream request itself, and one of
+   * ours beside it would make two.
+   */
+  private otelPropagates = false;
 
   onModuleInit(): void {
     if (this.config.routes.length === 0) {
       return;
     }
+    this.otelPropagates = propagation.fields().includes('traceparent');
+    this.metrics?.allowLabels(
+      'route',
+      this.config.routes.map((route) => route.prefix),
+    );
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     void fastify.register((instance, _opts, done) => this.mount(instance, done));
   }
@@ -114,6 +131,7 @@ export class ApiProxy implements OnModuleInit {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
+    const startedAt = process.hrtime.bigint();
     try {
       checkBodySize(route, request);
       const caller = await this.caller(route, request, reply);
@@ -124,6 +142,7 @@ export class ApiProxy implements OnModuleInit {
         token: await this.tokens.tokenFor(route, caller),
         attempt: 1,
         retry: false,
+        startedAt,
       };
       if (request.body !== undefined && request.body !== null) {
         request.body = limitBody(request.body as Readable, route.bodyLimitBytes, forwarding);
@@ -177,6 +196,7 @@ export class ApiProxy implements OnModuleInit {
           this.session.csrfHeader,
           forwarding.token?.token,
           forwarded,
+          this.otelPropagates,
         ),
       rewriteHeaders: (headers) => {
         if (this.shouldRetry(forwarding, request, headers)) {
@@ -197,6 +217,12 @@ export class ApiProxy implements OnModuleInit {
       onError: (_reply, { error }) =>
         answerWithProblem(upstreamError(error, forwarding), request, reply),
     });
+  }
+
+  /** Time from the request's arrival to the API's answer (or the proxy's failure), by route. */
+  private measure(forwarding: Forwarding, status: number): void {
+    const seconds = Number(process.hrtime.bigint() - forwarding.startedAt) / 1e9;
+    this.metrics?.proxyRequest(forwarding.route.prefix, status, seconds);
   }
 
   /**

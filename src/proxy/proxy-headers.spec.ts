@@ -65,6 +65,22 @@ describe(upstreamRequestHeaders.name, () => {
   });
 });
 
+describe('upstreamRequestHeaders with OpenTelemetry propagating', () => {
+  it('should leave traceparent and tracestate to the instrumentation', () => {
+    const valid = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const sut = upstreamRequestHeaders(
+      { traceparent: valid, tracestate: 'a=b', accept: '*/*' },
+      'x-csrf',
+      undefined,
+      forwarded,
+      true,
+    );
+    expect(sut).not.toHaveProperty('traceparent');
+    expect(sut).not.toHaveProperty('tracestate');
+    expect(sut.accept).toBe('*/*');
+  });
+});
+
 describe(newTraceparent.name, () => {
   it('should make a new trace id each time', () => {
     expect(newTraceparent()).not.toBe(newTraceparent());

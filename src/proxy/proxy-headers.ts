@@ -66,6 +66,18 @@ function requestSkips(csrfHeader: string, newTrace: boolean): ReadonlySet<string
 
 const SET_COOKIE: ReadonlySet<string> = new Set(['set-cookie']);
 
+const withTraceparent = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
+/** `skip` and `traceparent` too. */
+function alsoTraceparent(skip: ReadonlySet<string>): ReadonlySet<string> {
+  let both = withTraceparent.get(skip);
+  if (!both) {
+    both = new Set([...skip, 'traceparent']);
+    withTraceparent.set(skip, both);
+  }
+  return both;
+}
+
 /**
  * The upstream request's headers from the browser's. The browser's credentials stay here: its
  * Cookie (the session), Authorization (the BFF's bearer) and the CSRF header prove who the
@@ -76,10 +88,18 @@ export function upstreamRequestHeaders(
   csrfHeader: string,
   token: string | undefined,
   forwarded: ForwardedFor,
+  /** OpenTelemetry writes the trace context itself (tracing on): leave both headers to it. */
+  otelPropagates = false,
 ): IncomingHttpHeaders {
   const traceparent = incoming.traceparent;
-  const newTrace = typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent);
-  const headers = endToEnd(incoming, requestSkips(csrfHeader, newTrace));
+  const newTrace =
+    otelPropagates || typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent);
+  const headers = endToEnd(
+    incoming,
+    otelPropagates
+      ? alsoTraceparent(requestSkips(csrfHeader, true))
+      : requestSkips(csrfHeader, newTrace),
+  );
   if (token !== undefined) {
     headers.authorization = `Bearer ${token}`;
   }
@@ -87,7 +107,7 @@ export function upstreamRequestHeaders(
   headers['x-forwarded-proto'] = forwarded.proto;
   headers['x-forwarded-host'] = forwarded.host;
   headers['x-request-id'] = forwarded.requestId;
-  if (newTrace) {
+  if (newTrace && !otelPropagates) {
     // No valid trace context came: start one, so the API's logs can be joined with ours by it.
     headers.traceparent = newTraceparent();
   }

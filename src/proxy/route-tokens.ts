@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { Clock } from '../common/clock/clock';
@@ -9,6 +9,7 @@ import { apiRoutesConfig } from '../config/api-routes.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 import { mapTokenExchangeError } from '../token-exchange/token-exchange.errors';
 import { RouteTokenError } from './proxy.errors';
 import { expiryOf, TokenCache } from './token-cache';
@@ -40,6 +41,7 @@ export class RouteTokens {
     @Inject(apiRoutesConfig.KEY) config: ConfigType<typeof apiRoutesConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.cache = new TokenCache(config.tokenCacheSize, clock);
   }
@@ -93,12 +95,13 @@ export class RouteTokens {
           requested_token_type: ACCESS_TOKEN_TYPE,
           ...(scope === undefined ? {} : { scope }),
         });
+        this.metrics?.tokenExchange(audience, 'ok');
         return {
           token: answer.access_token,
           expiresAt: expiryOf(this.clock.now(), answer.expires_in),
         };
       } catch (err: unknown) {
-        throw asRouteTokenError(
+        const refusal = asRouteTokenError(
           mapTokenExchangeError(err, {
             clientId: this.keycloak.clientId,
             audiences: [audience],
@@ -106,6 +109,8 @@ export class RouteTokens {
             kind: 'standard',
           }),
         );
+        this.metrics?.tokenExchange(audience, codeOf(refusal));
+        throw refusal;
       }
     });
     return { token, cacheKey };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { seeDoctor } from '../common/doctor-check-names';
 import { keycloakConfig } from '../config/keycloak.config';
@@ -16,6 +16,7 @@ import { LoginTransactionRepository } from './login-transaction.repository';
 import { randomId } from './session-ids';
 import { SessionRepository } from './session.repository';
 import type { LoginTransaction } from './session.types';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 
 /** Keycloak's `error=` answers after which a fresh login attempt is the right thing to do. */
 const RESTART_ERRORS = new Set([
@@ -65,6 +66,7 @@ export class LoginFlowService {
     private readonly verifier: OidcTokenVerifier,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** Where to send the browser, and the transaction id for the login cookie. */
@@ -103,6 +105,24 @@ export class LoginFlowService {
    * pending login is it.
    */
   async finish(
+    query: CallbackQueryDto,
+    transactionIds: readonly string[],
+  ): Promise<CallbackOutcome> {
+    try {
+      const outcome = await this.finishOnce(query, transactionIds);
+      // A restart is Keycloak asking for another round trip, not a login that failed.
+      if (outcome.kind === 'session') {
+        this.metrics?.login('session', 'ok');
+        this.metrics?.sessionCreated();
+      }
+      return outcome;
+    } catch (err: unknown) {
+      this.metrics?.login('session', codeOf(err));
+      throw err;
+    }
+  }
+
+  private async finishOnce(
     query: CallbackQueryDto,
     transactionIds: readonly string[],
   ): Promise<CallbackOutcome> {

@@ -12,9 +12,12 @@ const hashed = (id: string): string => createHash('sha256').update(id).digest('b
  * Every key the session mode writes to its store, in one place: the repositories build keys only
  * through these, so no two ideas can collide on a prefix.
  */
+/** Prefix of session records' keys (the active-sessions gauge counts them). */
+export const SESSION_KEY_PREFIX = 's:';
+
 export const storeKeys = {
   /** A session record, by the id in the cookie. */
-  session: (id: string): string => `s:${hashed(id)}`,
+  session: (id: string): string => `${SESSION_KEY_PREFIX}${hashed(id)}`,
   /** When the session stored under `sessionKey` was last used (beside the record, see touch). */
   seen: (sessionKey: string): string => `seen:${sessionKey}`,
   /** The lock of one session's refresh. */

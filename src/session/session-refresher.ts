@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
@@ -12,6 +12,7 @@ import { SessionError } from './session.errors';
 import { isRefreshDue } from './session-expiry';
 import { type RefreshLease, SessionRepository } from './session.repository';
 import type { LoadedSession, SessionRecord } from './session.types';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 
 const POLL_MS = 50;
 /** Added to the lease beyond the Keycloak calls it covers: storing the result, clock jitter. */
@@ -42,6 +43,7 @@ export class SessionRefresher {
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(keycloakConfig.KEY) keycloak: ConfigType<typeof keycloakConfig>,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.leaseMs = Math.max(config.refreshLockMs, 2 * keycloak.httpTimeoutMs + LEASE_MARGIN_MS);
   }
@@ -57,7 +59,9 @@ export class SessionRefresher {
       return session;
     }
     let pending = this.inFlight.get(session.key);
-    if (!pending) {
+    if (pending) {
+      this.metrics?.singleFlightJoin('refresh');
+    } else {
       pending = this.refreshShared(session).finally(() => this.inFlight.delete(session.key));
       this.inFlight.set(session.key, pending);
     }
@@ -120,6 +124,7 @@ export class SessionRefresher {
     } catch (err: unknown) {
       return this.refreshRefused(err, current, lock);
     }
+    this.metrics?.refresh('session', 'ok');
     const refreshed = this.sessions.withTokens(current.record, tokens);
     let verifyError: unknown;
     try {
@@ -155,6 +160,8 @@ export class SessionRefresher {
   ): Promise<LoadedSession> {
     if (err instanceof KeycloakResponseError && err.upstream?.error === 'invalid_grant') {
       await this.sessions.destroy(current.key);
+      this.metrics?.refresh('session', 'SESSION_EXPIRED');
+      this.metrics?.sessionEnded('refresh_refused');
       this.logger.log({
         msg: 'Session ended: Keycloak refused the refresh',
         upstream: err.upstream,
@@ -162,6 +169,7 @@ export class SessionRefresher {
       throw expired(`Keycloak refused the refresh (${err.upstream.error})`, err);
     }
     const failure = this.keptSessionFailure(err);
+    this.metrics?.refresh('session', codeOf(failure));
     // Before the lock is released: whoever waited for this refresh takes its outcome.
     await this.sessions
       .recordRefreshFailure(current.key, lock, refreshFailureOf(failure), this.leaseMs)

@@ -1,13 +1,14 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
+import { MetricsService } from '../metrics/metrics.service';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
 import { parseRefreshFailure, type RefreshFailure } from './refresh-failure';
 import { userClaimsOf } from './session-claims';
 import { isTouchDue, sessionEndOf, storeTtlOf } from './session-expiry';
-import { randomId, storeKeys } from './session-ids';
+import { randomId, SESSION_KEY_PREFIX, storeKeys } from './session-ids';
 import { SessionSealer } from './session-sealer';
 import type { LoadedSession, SessionRecord } from './session.types';
 import { SESSION_STORE, type SessionStore } from './store/session-store';
@@ -36,7 +37,16 @@ export class SessionRepository implements OnModuleDestroy {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly sealer: SessionSealer,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
-  ) {}
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    const { countLive } = store;
+    if (metrics && countLive && config.enabled) {
+      // Read at scrape time only.
+      metrics.sampleAtScrape(() =>
+        metrics.sessionsActive(countLive.call(store, SESSION_KEY_PREFIX)),
+      );
+    }
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.store.close();
@@ -82,6 +92,8 @@ export class SessionRepository implements OnModuleDestroy {
     const session = { key, record, lastSeenAt: Number(seen) };
     if (sessionEndOf(session, this.config) <= this.clock.now()) {
       await this.destroy(key);
+      // Past its idle or absolute limit (the store's own expiry removes the rest unseen).
+      this.metrics?.sessionEnded('expired');
       return undefined;
     }
     return session;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { seeDoctor } from '../common/doctor-check-names';
 import { sessionConfig } from '../config/session.config';
@@ -11,6 +11,7 @@ import { sessionEndOf } from './session-expiry';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 
 /** What the session routes do besides the login flow: describe, log out, back-channel logout. */
 @Injectable()
@@ -22,6 +23,7 @@ export class SessionService {
     private readonly tokens: KeycloakTokenClient,
     private readonly verifier: OidcTokenVerifier,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** The 404 of every session route while the mode is off. */
@@ -68,6 +70,7 @@ export class SessionService {
       }
     }
     await this.sessions.destroy(session.key);
+    this.metrics?.sessionEnded('logout');
     return (await this.logoutUrl()) ?? null;
   }
 
@@ -82,7 +85,14 @@ export class SessionService {
   }
 
   async backchannelLogout(logoutToken: string): Promise<number> {
-    const claims = await this.verifier.logoutToken(logoutToken);
+    let claims: Awaited<ReturnType<OidcTokenVerifier['logoutToken']>>;
+    try {
+      claims = await this.verifier.logoutToken(logoutToken);
+    } catch (err: unknown) {
+      this.metrics?.backChannelLogout(codeOf(err));
+      throw err;
+    }
+    this.metrics?.backChannelLogout('ok');
     if (claims.sid === undefined) {
       // Back-Channel Logout §2.4 allows it, and every session of the user ends: in every
       // browser, for one logout. Not refused, since refusing would end none.
@@ -93,6 +103,7 @@ export class SessionService {
       });
     }
     const ended = await this.sessions.destroyFor(claims);
+    this.metrics?.sessionEnded('back_channel', ended);
     this.logger.log({
       msg: 'Back-channel logout',
       sessionsEnded: ended,

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { keycloakConfig } from '../config/keycloak.config';
 import { tokenExchangeConfig } from '../config/token-exchange.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { TokenRejectedError } from '../keycloak/token.errors';
+import { codeOf, MetricsService } from '../metrics/metrics.service';
 import { type TokenExchangeDto, toTokenTypeUrn } from './dto/token-exchange.dto';
 import type { TokenExchangeResponseDto } from './dto/token-exchange-response.dto';
 import {
@@ -27,9 +28,43 @@ export class TokenExchangeService {
     @Inject(tokenExchangeConfig.KEY)
     private readonly config: ConfigType<typeof tokenExchangeConfig>,
     @Inject(keycloakConfig.KEY) private readonly keycloak: ConfigType<typeof keycloakConfig>,
-  ) {}
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    metrics?.allowLabels('audience', config.audiences);
+  }
 
+  /** The exchange, counted by audience and outcome (the BFF's refusals included). */
   async exchange(
+    user: AuthenticatedUser | undefined,
+    body: TokenExchangeDto,
+  ): Promise<TokenExchangeResponseDto> {
+    const audience = this.audienceLabel(body.audience);
+    try {
+      const answer = await this.exchangeOnce(user, body);
+      this.metrics?.tokenExchange(audience, 'ok');
+      return answer;
+    } catch (err: unknown) {
+      this.metrics?.tokenExchange(audience, codeOf(err));
+      throw err;
+    }
+  }
+
+  /**
+   * A metric label from the requested audience: the one client id, `none` or `multiple`; the
+   * metrics turn a client id off the allow-list into `other`.
+   */
+  private audienceLabel(audience: string | string[] | undefined): string {
+    const requested = audience === undefined ? [] : [audience].flat();
+    if (requested.length === 0) {
+      return 'none';
+    }
+    if (requested.length > 1) {
+      return 'multiple';
+    }
+    return requested[0] ?? 'none';
+  }
+
+  private async exchangeOnce(
     user: AuthenticatedUser | undefined,
     body: TokenExchangeDto,
   ): Promise<TokenExchangeResponseDto> {

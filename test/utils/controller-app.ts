@@ -1,3 +1,4 @@
+import { MetricsModule } from '../../src/metrics/metrics.module';
 import { generateKeyPairSync } from 'node:crypto';
 import type { ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
@@ -57,6 +58,7 @@ export async function createControllerApp(
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
         PassportModule.register({ defaultStrategy: [JWT_STRATEGY] }),
+        MetricsModule,
         ...(metadata.imports ?? []),
       ],
       controllers: metadata.controllers,

@@ -19,7 +19,8 @@ export interface Run {
 export function runService(env: Record<string, string>, cwd = tmpdir()): Run {
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    // METRICS_PORT=0: services started side by side must not race for the default port.
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

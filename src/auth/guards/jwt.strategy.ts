@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -7,6 +7,7 @@ import { authConfig } from '../../config/auth.config';
 import { IntrospectedTokens } from '../../keycloak/introspected-tokens';
 import { JwksService } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
+import { MetricsService } from '../../metrics/metrics.service';
 import {
   type AccessTokenClaims,
   type AuthenticatedUser,
@@ -41,6 +42,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     jwks: JwksService,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     const { algorithms, issuer, audience, clockTolerance } = verifier.options('access');
     super({
@@ -66,11 +68,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     this.verified = new VerifiedTokenCache(auth.tokenCacheSize, (kid) => jwks.has(kid), clock);
     // A key the realm dropped takes the tokens it signed out of the cache at once.
     jwks.onKeysRemoved((kids) => this.verified.dropKeys(kids));
+    metrics?.sampleAtScrape(() => metrics.tokenCacheSize(this.verified.size));
   }
 
   /** The caller for a token this source verified recently; nothing is verified here. */
   remembered(token: string): AuthenticatedUser | undefined {
     const verified = this.verified.get(token);
+    this.metrics?.tokenCacheLookup(verified !== undefined);
     if (verified || !this.introspected.enabled) {
       return verified;
     }
@@ -106,8 +110,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       );
       return;
     } else {
-      this.fail = (info: unknown) => error(this.verifier.rejection(info, token, 'access'));
+      this.fail = (info: unknown) => {
+        const rejection = this.verifier.rejection(info, token, 'access');
+        this.metrics?.tokenCheck(rejection.code);
+        error(rejection);
+      };
       this.success = (user: Omit<AuthenticatedUser, 'accessToken'>) => {
+        this.metrics?.tokenCheck('ok');
         // The strategy returns claims and roles; the raw token is added once verified.
         const caller = { ...user, accessToken: token };
         // kidOf parses the header: only worth it when the cache keeps anything.

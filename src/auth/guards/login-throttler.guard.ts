@@ -1,5 +1,13 @@
-import { applyDecorators, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+  UseGuards,
+} from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { MetricsService } from '../../metrics/metrics.service';
 import { AuthError } from '../auth.errors';
 
 /**
@@ -39,11 +47,20 @@ export const ThrottleLoginStart = (): MethodDecorator & ClassDecorator =>
 /** Limits login attempts; over the limit → 429 RATE_LIMITED with Retry-After (seconds). */
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {
+  // A property, not a constructor parameter: ThrottlerGuard's constructor is Nest's to call.
+  @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService;
+
   protected override throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    const limit = detail.tracker.startsWith(LOGIN_START_TRACKER_PREFIX)
+      ? LOGIN_THROTTLERS.startIp
+      : detail.tracker.startsWith('username:')
+        ? LOGIN_THROTTLERS.username
+        : LOGIN_THROTTLERS.ip;
+    this.metrics?.rateLimit(limit);
     const what = detail.tracker.startsWith(LOGIN_START_TRACKER_PREFIX)
       ? 'Too many logins started from this address'
       : detail.tracker.startsWith('username:')

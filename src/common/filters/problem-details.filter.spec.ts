@@ -5,7 +5,10 @@ import { IsString, MinLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import type { InjectOptions } from 'fastify';
 import pino from 'pino';
+import { ConfigModule } from '@nestjs/config';
 import { configureApp, fastifyOptions } from '../../app.setup';
+import { metricsConfig } from '../../config/metrics.config';
+import { MetricsModule } from '../../metrics/metrics.module';
 import type { AppConfig } from '../../config/app.config';
 import {
   IdpTimeoutError,
@@ -43,7 +46,13 @@ class ProbeController {
   }
 }
 
-@Module({ controllers: [ProbeController] })
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [metricsConfig] }),
+    MetricsModule,
+  ],
+  controllers: [ProbeController],
+})
 class ProbeModule {}
 
 const config: AppConfig = {

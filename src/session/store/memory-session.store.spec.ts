@@ -19,6 +19,15 @@ describe(MemorySessionStore.name, () => {
     expect(await sut.get('k')).toBeUndefined();
   });
 
+  it('should count the unexpired keys under a prefix', async () => {
+    await sut.set('s:a', 'v', 100);
+    await sut.set('s:b', 'v', 200);
+    await sut.set('seen:s:a', '1', 200);
+    expect(sut.countLive('s:')).toBe(2);
+    clock.advance(100);
+    expect(sut.countLive('s:')).toBe(1);
+  });
+
   it('should hand out a value to take() once', async () => {
     await sut.set('tx', 'v', 100);
     expect(await sut.take('tx')).toBe('v');

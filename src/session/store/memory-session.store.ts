@@ -138,6 +138,17 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  countLive(prefix: string): number {
+    const now = this.clock.now();
+    let count = 0;
+    for (const [key, entry] of this.values) {
+      if (entry.expiresAt > now && key.startsWith(prefix)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   private live<T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined {
     const entry = map.get(key);
     if (entry && entry.expiresAt <= this.clock.now()) {

@@ -46,6 +46,11 @@ export interface SessionStore {
   /** Deletes `key` only while it still holds `value` (an expired lock may be another's now). */
   deleteIfEquals(key: string, value: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * How many unexpired keys start with `prefix`, for stores that can tell without a scan of a
+   * shared server (the memory store); Redis leaves it out rather than SCAN at every scrape.
+   */
+  countLive?(prefix: string): number;
 }
 
 export const SESSION_STORE = Symbol('SessionStore');
