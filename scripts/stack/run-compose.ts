@@ -6,8 +6,8 @@ import { type StackOptions, portOptionHint } from './options';
 import type { StopRequests } from './stop-requests';
 
 /**
- * `docker compose up --build` with the stack's ports (docker-compose.yml interpolates BFF_PORT
- * and KEYCLOAK_PORT), in its own process group so that a stop request, whatever its kind,
+ * `docker compose up --build` with the stack's ports (docker-compose.yml interpolates BFF_PORT,
+ * KEYCLOAK_PORT and ORDERS_API_PORT), in its own process group so that a stop request, whatever its kind,
  * reaches it once, as SIGTERM: compose then stops the containers. A guard sends the same
  * SIGTERM if this process dies first (30 s before SIGKILL: compose stops containers one by one).
  */
@@ -19,10 +19,17 @@ export async function runComposeStack(
   await assertPortsFree([
     { port: options.port, what: 'the BFF', option: portOptionHint('port') },
     { port: options.keycloakPort, what: 'Keycloak', option: portOptionHint('keycloakPort') },
+    {
+      port: options.ordersApiPort,
+      what: 'orders-api',
+      option: portOptionHint('ordersApiPort'),
+    },
   ]);
   log(
     `Keycloak will be at http://127.0.0.1:${options.keycloakPort} and the BFF at ` +
-      `http://127.0.0.1:${options.port} once docker compose reports them healthy.`,
+      `http://127.0.0.1:${options.port} (orders-api at http://127.0.0.1:${options.port}/api/orders, ` +
+      `and itself at http://127.0.0.1:${options.ordersApiPort}) once docker compose reports them ` +
+      'healthy.',
   );
   const child = spawn('docker', ['compose', 'up', '--build'], {
     cwd: REPO_ROOT,
@@ -32,6 +39,7 @@ export async function runComposeStack(
       ...process.env,
       BFF_PORT: String(options.port),
       KEYCLOAK_PORT: String(options.keycloakPort),
+      ORDERS_API_PORT: String(options.ordersApiPort),
     },
   });
   const pgid = child.pid;
