@@ -76,7 +76,7 @@ export class TokenExchangeService {
       throw new TokenExchangeForbiddenError(
         'session-caller',
         'Token exchange returns tokens to the caller; in cookie-session mode tokens never reach the browser',
-        'Mount the API on the BFF\'s proxy (API_ROUTES_FILE, docs/proxy.md): it exchanges the session\'s token and calls the API for the browser. API clients call /token-exchange with a bearer token.',
+        "Mount the API on the BFF's proxy (API_ROUTES_FILE, docs/proxy.md): it exchanges the session's token and calls the API for the browser. API clients call /token-exchange with a bearer token.",
       );
     }
     const audiences = body.audience ?? [];
