@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from '../scripts/keycloak/ports';
 import { readLinuxStat } from '../scripts/stack/parent-watch';
 import { CookieJar, signInAtKeycloak } from './utils/browserless';
@@ -95,7 +95,10 @@ async function waitForKeycloakProcess(ports: Ports, run: StackRun): Promise<numb
   throw new Error(`no Keycloak process with --http-port=${ports.keycloak}`);
 }
 
-/** Nothing of the stack is left: no Keycloak process, no port in use, no copy on disk. */
+/**
+ * Nothing of the stack is left: no Keycloak process, no port in use (orders-api's included), no
+ * copy on disk (Keycloak's, the derived routes file's folder).
+ */
 async function expectNothingLeft(ports: Ports, pids: number[], copies: string[]): Promise<void> {
   expect(await waitGone(pids, 30_000)).toEqual([]);
   expect(keycloakPids(ports)).toEqual([]);
@@ -123,7 +126,11 @@ async function whenReady(run: StackRun, ports: Ports, seen: number[]): Promise<S
   const pids = keycloakPids(ports);
   seen.push(...pids);
   const copies = pids.map(keycloakCopyOf).filter((d): d is string => d !== undefined);
-  return { run, ports, pids, copies };
+  // On a port other than 4000 the BFF's routes file is a derived copy, removed with the stack.
+  const routesFile = /orders-api {3}.*, routes (\S+)\)/.exec(run.stderr())?.[1] ?? '';
+  expect(routesFile).toMatch(/keycloak-bff-stack-routes-\w+\/api-routes\.json$/);
+  expect(existsSync(routesFile)).toBe(true);
+  return { run, ports, pids, copies: [...copies, dirname(routesFile)] };
 }
 
 /** The cookie-mode walk-through of docs/local-stack.md: its commands and its URLs. */
