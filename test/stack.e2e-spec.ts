@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from '../scripts/keycloak/ports';
 import { readLinuxStat } from '../scripts/stack/parent-watch';
 import { CookieJar, signInAtKeycloak } from './utils/browserless';
@@ -27,11 +27,12 @@ import {
 
 /**
  * `npm run stack` as real processes: npm, the stack, Keycloak's distribution on free ports,
- * the BFF. Keycloak starts are the cost here (20-60 s each on two cores), so there are three
+ * orders-api, the BFF (whose API proxy mounts orders-api at /api/orders). Keycloak starts are the cost here (20-60 s each on two cores), so there are three
  * full ones, started together: the docs' cookie-mode walk-through (which ends with SIGINT),
  * one for SIGHUP and one for the parent's death. SIGTERM and the stack's own SIGKILL are tested
- * while Keycloak is starting. After each stop: Keycloak's java is gone, every port is free,
- * its copy of the distribution is removed.
+ * while Keycloak is starting. After each stop: Keycloak's java is gone, every port is free
+ * (orders-api's too), its copy of the distribution is removed. The ports are never 4000, so
+ * the BFFs run on derived copies of api-routes.example.json.
  */
 
 const READY = /The stack is ready/;
@@ -42,15 +43,16 @@ interface Ports {
   bff: number;
   keycloak: number;
   management: number;
+  ordersApi: number;
 }
 
 async function freePorts(): Promise<Ports> {
   const ports = new Set<number>();
-  while (ports.size < 3) {
+  while (ports.size < 4) {
     ports.add(await freePort());
   }
-  const [bff = 0, keycloak = 0, management = 0] = [...ports];
-  return { bff, keycloak, management };
+  const [bff = 0, keycloak = 0, management = 0, ordersApi = 0] = [...ports];
+  return { bff, keycloak, management, ordersApi };
 }
 
 function portEnv(ports: Ports): Record<string, string> {
@@ -58,8 +60,22 @@ function portEnv(ports: Ports): Record<string, string> {
     BFF_PORT: String(ports.bff),
     KEYCLOAK_PORT: String(ports.keycloak),
     KEYCLOAK_MANAGEMENT_PORT: String(ports.management),
+    ORDERS_API_PORT: String(ports.ordersApi),
   };
 }
+
+/** What orders-api reports having received (examples/orders-api/seen.ts), in part. */
+interface Seen {
+  url: string;
+  token: boolean;
+  preferred_username: string | null;
+  aud: string[];
+  cookie: boolean;
+  csrf: boolean;
+}
+
+/** orders-api logs this (pretty-printed in the stack's stdout) once it has closed its server. */
+const ORDERS_API_STOPPED = /INFO: orders-api stopped/;
 
 /** Keycloak's processes for a stack: java (and kc.sh) carry `--http-port=N`. */
 function keycloakPids(ports: Ports): number[] {
@@ -79,11 +95,16 @@ async function waitForKeycloakProcess(ports: Ports, run: StackRun): Promise<numb
   throw new Error(`no Keycloak process with --http-port=${ports.keycloak}`);
 }
 
-/** Nothing of the stack is left: no Keycloak process, no port in use, no copy on disk. */
+/**
+ * Nothing of the stack is left: no Keycloak process, no port in use (orders-api's included), no
+ * copy on disk (Keycloak's, the derived routes file's folder).
+ */
 async function expectNothingLeft(ports: Ports, pids: number[], copies: string[]): Promise<void> {
   expect(await waitGone(pids, 30_000)).toEqual([]);
   expect(keycloakPids(ports)).toEqual([]);
-  expect(await portsInUse([ports.bff, ports.keycloak, ports.management])).toEqual([]);
+  expect(await portsInUse([ports.bff, ports.keycloak, ports.management, ports.ordersApi])).toEqual(
+    [],
+  );
   // A guard removes the copy a moment after the group is gone.
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && copies.some((dir) => existsSync(dir))) {
@@ -105,7 +126,11 @@ async function whenReady(run: StackRun, ports: Ports, seen: number[]): Promise<S
   const pids = keycloakPids(ports);
   seen.push(...pids);
   const copies = pids.map(keycloakCopyOf).filter((d): d is string => d !== undefined);
-  return { run, ports, pids, copies };
+  // On a port other than 4000 the BFF's routes file is a derived copy, removed with the stack.
+  const routesFile = /orders-api {3}.*, routes (\S+)\)/.exec(run.stderr())?.[1] ?? '';
+  expect(routesFile).toMatch(/keycloak-bff-stack-routes-\w+\/api-routes\.json$/);
+  expect(existsSync(routesFile)).toBe(true);
+  return { run, ports, pids, copies: [...copies, dirname(routesFile)] };
 }
 
 /** The cookie-mode walk-through of docs/local-stack.md: its commands and its URLs. */
@@ -154,7 +179,7 @@ describe('npm run stack', () => {
   it('should refuse taken ports before starting anything, naming each and its option', async () => {
     const ports = await freePorts();
     const holders = await Promise.all(
-      [ports.bff, ports.keycloak].map(
+      [ports.bff, ports.keycloak, ports.ordersApi].map(
         (port) =>
           new Promise<http.Server>((resolve) => {
             const server = http.createServer();
@@ -177,6 +202,10 @@ describe('npm run stack', () => {
       expect(lines).toContain(
         `npm run stack: port ${ports.keycloak} (Keycloak) on 127.0.0.1 is already in use: stop ` +
           'what uses it, or choose another port with --keycloak-port N (or KEYCLOAK_PORT=N)',
+      );
+      expect(lines).toContain(
+        `npm run stack: port ${ports.ordersApi} (orders-api) on 127.0.0.1 is already in use: stop ` +
+          'what uses it, or choose another port with --orders-api-port N (or ORDERS_API_PORT=N)',
       );
       expect(run.stderr()).not.toContain(`port ${ports.management}`);
       expect(run.stderr()).not.toContain('starting Keycloak');
@@ -285,6 +314,41 @@ describe('npm run stack', () => {
         expect(jar.get('__Host-bff-session')).toBeDefined();
       });
 
+      it("should take alice's session through the proxy to orders-api, as the banner's fetch does", async () => {
+        const bff = `http://127.0.0.1:${walk.ports.bff}`;
+        const err = walk.run.stderr();
+        expect(err).toContain(
+          `orders-api   http://127.0.0.1:${walk.ports.ordersApi}  (examples/orders-api`,
+        );
+        expect(err).toContain("fetch('/api/orders/orders', { credentials: 'include' })");
+
+        const list = await jar.fetch(`${bff}/api/orders/orders`);
+        expect(list.status).toBe(200);
+        const { seen } = (await list.json()) as { seen: Seen };
+        expect(seen).toMatchObject({
+          url: '/orders',
+          token: true,
+          preferred_username: 'alice',
+          aud: ['orders-api'],
+          cookie: false,
+          csrf: false,
+        });
+
+        const order = { item: 'tea', quantity: 1 };
+        const post = (headers: Record<string, string>): Promise<Response> =>
+          jar.fetch(`${bff}/api/orders/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify(order),
+          });
+        const refused = await post({});
+        expect(refused.status).toBe(403);
+        expect(((await refused.json()) as { code: string }).code).toBe('CSRF_HEADER_MISSING');
+        const created = await post({ 'x-csrf': '1' });
+        expect(created.status).toBe(201);
+        expect(((await created.json()) as { received: unknown }).received).toEqual(order);
+      });
+
       it('should answer 401 once Keycloak signs alice out, through the back-channel (step 3)', async () => {
         const keycloak = new URL(docUrl(ADMIN)).origin;
         const [client] = (await (
@@ -333,6 +397,7 @@ describe('npm run stack', () => {
             "Keycloak's management interface",
             '--keycloak-management-port N (or KEYCLOAK_MANAGEMENT_PORT=N)',
           ],
+          [walk.ports.ordersApi, 'orders-api', '--orders-api-port N (or ORDERS_API_PORT=N)'],
         ] as const) {
           expect(second.stderr()).toContain(
             `port ${port} (${what}) on 127.0.0.1 is already in use: stop what uses it, ` +
@@ -346,8 +411,39 @@ describe('npm run stack', () => {
         expect(walk.run.child.kill('SIGINT')).toBe(true);
         await walk.run.waitFor(STOPPED, 60_000);
         expect(walk.run.stderr()).toContain('SIGINT received: stopping the stack');
+        expect(walk.run.stdout()).toMatch(ORDERS_API_STOPPED);
         await expectNothingLeft(walk.ports, walk.pids, walk.copies);
       }, 90_000);
+    });
+
+    it("should proxy a bearer caller's GET /api/orders to orders-api with an exchanged token", async () => {
+      const bff = `http://127.0.0.1:${hangUp.ports.bff}`;
+      const err = hangUp.run.stderr();
+      expect(err).toContain(`curl -s ${bff}/api/orders/orders -H "authorization: Bearer`);
+      // The banner's login, as its curl sends it.
+      const login = await fetch(`${bff}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+      });
+      expect(login.status).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+
+      const res = await fetch(`${bff}/api/orders/orders`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { orders: unknown[]; seen: Seen };
+      expect(body.orders.length).toBeGreaterThan(0);
+      expect(body.seen).toMatchObject({
+        url: '/orders',
+        token: true,
+        preferred_username: 'alice',
+        aud: ['orders-api'],
+      });
+      // orders-api itself listens on the stack's port for it, not on the example's 4000.
+      const info = await fetch(`http://127.0.0.1:${hangUp.ports.ordersApi}/public/info`);
+      expect(info.status).toBe(200);
     });
 
     it('should stop everything on SIGHUP to its process group, as when the terminal closes', async () => {
@@ -360,6 +456,7 @@ describe('npm run stack', () => {
       process.kill(-group, 'SIGHUP');
       await run.waitFor(STOPPED, 60_000);
       expect(run.stderr()).toContain('SIGHUP received: stopping the stack');
+      expect(run.stdout()).toMatch(ORDERS_API_STOPPED);
       await expectNothingLeft(ports, hangUp.pids, hangUp.copies);
     }, 90_000);
 

@@ -17,7 +17,7 @@ const SESSION_CLIENT = { id: 'bff-session', secret: 'bff-session-secret' };
  * the caller's environment; everything else (LOG_LEVEL, REDIS_URL, AUTH_*, …) passes through.
  */
 export function bffEnvironment(
-  ctx: Pick<StackContext, 'options'>,
+  ctx: Pick<StackContext, 'options' | 'routesFile'>,
   keycloak: RunningKeycloak,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string | undefined> {
@@ -29,6 +29,10 @@ export function bffEnvironment(
     HOST: '127.0.0.1',
     PORT: String(port),
     CORS_ORIGINS: `http://localhost:${port},${origin}`,
+    // The API proxy (docs/proxy.md): orders-api at /api/orders, its exchange audience allowed.
+    ...(ctx.routesFile
+      ? { API_ROUTES_FILE: ctx.routesFile, TOKEN_EXCHANGE_AUDIENCES: 'orders-api' }
+      : {}),
   };
   if (!session) {
     return { ...common, SESSION_ENABLED: 'false' };
@@ -97,6 +101,26 @@ async function waitLive(ctx: StackContext, child: ChildProcess): Promise<void> {
   throw new Error(`the BFF was not live at ${url} within 60 s`);
 }
 
+/** The calls to try through the API proxy, as README's stack section shows them. */
+export function proxyTryLines(ctx: Pick<StackContext, 'options'>): string[] {
+  const origin = `http://127.0.0.1:${ctx.options.port}`;
+  if (ctx.options.session) {
+    return [
+      "Try the proxy: sign in as above, then in that tab's console",
+      "  await (await fetch('/api/orders/orders', { credentials: 'include' })).json()",
+      "  await fetch('/api/orders/orders', { method: 'POST', credentials: 'include',",
+      "    headers: { 'x-csrf': '1', 'content-type': 'application/json' },",
+      "    body: JSON.stringify({ item: 'tea', quantity: 1 }) })",
+    ];
+  }
+  return [
+    'Try the proxy (orders-api at /api/orders, a token exchanged for audience orders-api):',
+    `  ACCESS_TOKEN=$(curl -s -X POST ${origin}/auth/login -H 'content-type: application/json' \\`,
+    `    -d '{"username":"alice","password":"alice-password"}' | jq -r .access_token)`,
+    `  curl -s ${origin}/api/orders/orders -H "authorization: Bearer $ACCESS_TOKEN"`,
+  ];
+}
+
 function banner(ctx: StackContext): string[] {
   const origin = `http://127.0.0.1:${ctx.options.port}`;
   const mode = ctx.options.session
@@ -105,6 +129,7 @@ function banner(ctx: StackContext): string[] {
   return [
     `BFF          ${origin}  (${mode})`,
     'BFF log      below, pretty-printed (LOG_LEVEL=debug npm run stack for more)',
+    ...(ctx.routesFile ? proxyTryLines(ctx) : []),
   ];
 }
 

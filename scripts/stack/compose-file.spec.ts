@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
+import { readApiRoutes } from '../../src/config/api-routes.file';
 import { REPO_ROOT } from '../keycloak/version';
 
 /**
@@ -32,7 +33,15 @@ interface ComposeFile {
   name?: string;
   services: Record<
     string,
-    { ports?: string[]; environment?: Record<string, string>; image?: string }
+    {
+      ports?: string[];
+      environment?: Record<string, string>;
+      image?: string;
+      build?: string;
+      command?: string[];
+      volumes?: string[];
+      depends_on?: Record<string, { condition: string }>;
+    }
   >;
 }
 
@@ -81,6 +90,48 @@ describe('docker-compose.yml', () => {
   it('should publish on 127.0.0.1 only, on the ports npm run stack chooses', () => {
     expect(compose.services.keycloak?.ports).toEqual(['127.0.0.1:${KEYCLOAK_PORT:-8080}:8080']);
     expect(compose.services.bff?.ports).toEqual(['127.0.0.1:${BFF_PORT:-3000}:3000']);
+    expect(compose.services['orders-api']?.ports).toEqual([
+      '127.0.0.1:${ORDERS_API_PORT:-4000}:4000',
+    ]);
+  });
+
+  it("should run orders-api from the BFF's image, the compiled example that the Dockerfile builds", () => {
+    const ordersApi = compose.services['orders-api'];
+    expect(ordersApi?.build).toBe(compose.services.bff?.build);
+    expect(ordersApi?.command).toEqual(['node', 'examples/orders-api/dist/main.js']);
+    expect(ordersApi?.environment).toMatchObject({
+      KEYCLOAK_URL: 'http://keycloak:8080',
+      KEYCLOAK_REALM: 'demo',
+      HOST: '0.0.0.0',
+      PORT: '4000',
+    });
+    expect(ordersApi?.depends_on?.keycloak?.condition).toBe('service_healthy');
+    expect(compose.services.bff?.depends_on?.['orders-api']?.condition).toBe('service_healthy');
+  });
+
+  it("should mount orders-api in the BFF at orders-api's container, as the example routes file does", () => {
+    const bff = compose.services.bff?.environment ?? {};
+    expect(bff.TOKEN_EXCHANGE_AUDIENCES).toBe('orders-api');
+    const mount = (compose.services.bff?.volumes ?? []).find((v) =>
+      v.includes(`:${bff.API_ROUTES_FILE}:`),
+    );
+    expect(mount).toBe('./deploy/api-routes.compose.json:/app/deploy/api-routes.compose.json:ro');
+    const audiences = [bff.TOKEN_EXCHANGE_AUDIENCES ?? ''];
+    const forCompose = readApiRoutes(
+      join(REPO_ROOT, 'deploy', 'api-routes.compose.json'),
+      audiences,
+    );
+    const example = readApiRoutes(join(REPO_ROOT, 'api-routes.example.json'), audiences);
+    expect(forCompose.problems).toEqual([]);
+    expect(example.problems).toEqual([]);
+    // The same routes, every target moved from 127.0.0.1:4000 to the container's name.
+    expect(forCompose.routes.map((r) => ({ ...r, target: String(r.target) }))).toEqual(
+      example.routes.map((r) => ({
+        ...r,
+        target: String(r.target).replace('http://127.0.0.1:4000', 'http://orders-api:4000'),
+      })),
+    );
+    expect(forCompose.routes.length).toBeGreaterThan(0);
   });
 
   it('should give tokens the issuer that .env.example and npm run keycloak use', () => {
@@ -90,5 +141,7 @@ describe('docker-compose.yml', () => {
     expect(envUrl).toBe('http://127.0.0.1:8080');
     expect(withDefaults(keycloak.KC_HOSTNAME ?? '')).toBe(envUrl);
     expect(withDefaults(bff.KEYCLOAK_PUBLIC_URL ?? '')).toBe(envUrl);
+    const ordersApi = compose.services['orders-api']?.environment ?? {};
+    expect(withDefaults(ordersApi.KEYCLOAK_PUBLIC_URL ?? '')).toBe(envUrl);
   });
 });

@@ -22,6 +22,15 @@ describe('Dockerfile', () => {
     expect(problems(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))).toEqual([]);
   });
 
+  it('should build orders-api into the image, where docker-compose.yml runs it', () => {
+    const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    expect(text).toContain('COPY examples/orders-api ./examples/orders-api');
+    expect(text).toMatch(/RUN npm run build && npm run orders-api:build && npm prune --omit=dev/);
+    expect(text).toContain(
+      'COPY --from=build --chown=node:node /app/examples/orders-api/dist ./examples/orders-api/dist',
+    );
+  });
+
   it('should make the lint able to fail', () => {
     const bad =
       'FROM node:22\nMAINTAINER someone\nWORKDIR app\nHEALTHCHECK --interval=soon CMD true\n';

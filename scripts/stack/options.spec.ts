@@ -1,11 +1,12 @@
 import { parseStackOptions, portOptionHint, StackOptionsError } from './options';
 
 describe(parseStackOptions.name, () => {
-  it('should default to 3000, 8080 and 9000, bearer mode, with a build', () => {
+  it('should default to 3000, 8080, 9000 and 4000, bearer mode, with a build', () => {
     expect(parseStackOptions([], {})).toEqual({
       port: 3000,
       keycloakPort: 8080,
       keycloakManagementPort: 9000,
+      ordersApiPort: 4000,
       session: false,
       build: true,
       help: false,
@@ -14,13 +15,27 @@ describe(parseStackOptions.name, () => {
 
   it('should take ports from flags (both spellings) over the environment', () => {
     const options = parseStackOptions(
-      ['--port', '4000', '--keycloak-port=18080', '--session', '--no-build'],
-      { BFF_PORT: '5000', KEYCLOAK_PORT: '28080', KEYCLOAK_MANAGEMENT_PORT: '19000' },
+      [
+        '--port',
+        '4000',
+        '--keycloak-port=18080',
+        '--orders-api-port',
+        '14000',
+        '--session',
+        '--no-build',
+      ],
+      {
+        BFF_PORT: '5000',
+        KEYCLOAK_PORT: '28080',
+        KEYCLOAK_MANAGEMENT_PORT: '19000',
+        ORDERS_API_PORT: '24000',
+      },
     );
     expect(options).toMatchObject({
       port: 4000,
       keycloakPort: 18080,
       keycloakManagementPort: 19000,
+      ordersApiPort: 14000,
       session: true,
       build: false,
     });
@@ -53,5 +68,6 @@ describe(parseStackOptions.name, () => {
 describe(portOptionHint.name, () => {
   it('should name the flag and the variable', () => {
     expect(portOptionHint('keycloakPort')).toBe('--keycloak-port N (or KEYCLOAK_PORT=N)');
+    expect(portOptionHint('ordersApiPort')).toBe('--orders-api-port N (or ORDERS_API_PORT=N)');
   });
 });

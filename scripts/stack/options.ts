@@ -4,6 +4,8 @@ export interface StackOptions {
   port: number;
   keycloakPort: number;
   keycloakManagementPort: number;
+  /** orders-api, the example downstream API the BFF's proxy mounts at /api/orders. */
+  ordersApiPort: number;
   /** The BFF in cookie-session mode (client bff-session) instead of bearer mode. */
   session: boolean;
   /** Run `npm run build` first (off: use the dist/ there is). */
@@ -14,7 +16,7 @@ export interface StackOptions {
 interface PortOption {
   flag: string;
   env: string;
-  key: 'port' | 'keycloakPort' | 'keycloakManagementPort';
+  key: 'port' | 'keycloakPort' | 'keycloakManagementPort' | 'ordersApiPort';
   fallback: number;
   what: string;
 }
@@ -22,7 +24,7 @@ interface PortOption {
 /**
  * The stack's ports: the flag wins over its environment variable, which wins over the default.
  * The variables are the ones docker-compose.yml interpolates, so both ways read the same names.
- * When the proxy, orders-api and the demo SPA join the stack, their ports join this list.
+ * When the demo SPA joins the stack, its port joins this list.
  */
 export const PORT_OPTIONS: readonly PortOption[] = [
   { flag: '--port', env: 'BFF_PORT', key: 'port', fallback: 3000, what: 'the BFF' },
@@ -40,6 +42,14 @@ export const PORT_OPTIONS: readonly PortOption[] = [
     fallback: 9000,
     what: "Keycloak's management interface (health)",
   },
+  // 4000 is what api-routes.example.json's targets name; another port gets a derived copy.
+  {
+    flag: '--orders-api-port',
+    env: 'ORDERS_API_PORT',
+    key: 'ordersApiPort',
+    fallback: 4000,
+    what: 'orders-api',
+  },
 ];
 
 /** How to change a port, as error messages name it: "--port N (or BFF_PORT=N)". */
@@ -50,7 +60,8 @@ export function portOptionHint(key: PortOption['key']): string {
 
 export const USAGE = `Usage: npm run stack [-- options]
 
-Keycloak with the demo realm and the BFF, until Ctrl-C (or SIGTERM, SIGHUP, or the end of
+Keycloak with the demo realm, orders-api (the example API the BFF's proxy mounts at
+/api/orders) and the BFF, until Ctrl-C (or SIGTERM, SIGHUP, or the end of
 the process that started it). docker compose when a Docker engine and Compose v2 answer,
 otherwise the Keycloak distribution from Maven Central and the BFF as a local process.
 
@@ -58,6 +69,7 @@ otherwise the Keycloak distribution from Maven Central and the BFF as a local pr
   --keycloak-port N              Keycloak's port (KEYCLOAK_PORT; default 8080)
   --keycloak-management-port N   Keycloak's health port (KEYCLOAK_MANAGEMENT_PORT; default
                                  9000; distribution only)
+  --orders-api-port N            orders-api's port (ORDERS_API_PORT; default 4000)
   --session                      the BFF in cookie-session mode (client bff-session);
                                  always on the Keycloak distribution
   --no-build                     start the BFF from the dist/ there is
@@ -87,6 +99,7 @@ export function parseStackOptions(argv: string[], env: NodeJS.ProcessEnv): Stack
     port: 0,
     keycloakPort: 0,
     keycloakManagementPort: 0,
+    ordersApiPort: 0,
     session: false,
     build: true,
     help: false,

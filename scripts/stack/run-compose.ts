@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { assertPortsFree } from '../keycloak/ports';
 import { guardProcessGroup, killGroup } from '../keycloak/process-group';
 import { REPO_ROOT } from '../keycloak/version';
+import { proxyTryLines } from './bff-service';
 import { type StackOptions, portOptionHint } from './options';
 import type { StopRequests } from './stop-requests';
 
 /**
- * `docker compose up --build` with the stack's ports (docker-compose.yml interpolates BFF_PORT
- * and KEYCLOAK_PORT), in its own process group so that a stop request, whatever its kind,
- * reaches it once, as SIGTERM: compose then stops the containers. A guard sends the same
+ * `docker compose up --build` with the stack's ports (docker-compose.yml interpolates BFF_PORT,
+ * KEYCLOAK_PORT and ORDERS_API_PORT), in its own process group so that a stop request, whatever
+ * its kind, reaches it once, as SIGTERM: compose then stops the containers. A guard sends the same
  * SIGTERM if this process dies first (30 s before SIGKILL: compose stops containers one by one).
  */
 export async function runComposeStack(
@@ -19,11 +20,20 @@ export async function runComposeStack(
   await assertPortsFree([
     { port: options.port, what: 'the BFF', option: portOptionHint('port') },
     { port: options.keycloakPort, what: 'Keycloak', option: portOptionHint('keycloakPort') },
+    {
+      port: options.ordersApiPort,
+      what: 'orders-api',
+      option: portOptionHint('ordersApiPort'),
+    },
   ]);
   log(
     `Keycloak will be at http://127.0.0.1:${options.keycloakPort} and the BFF at ` +
-      `http://127.0.0.1:${options.port} once docker compose reports them healthy.`,
+      `http://127.0.0.1:${options.port} (orders-api at http://127.0.0.1:${options.port}/api/orders, ` +
+      `and itself at http://127.0.0.1:${options.ordersApiPort}) once docker compose reports them ` +
+      'healthy.',
   );
+  // Compose runs the BFF in bearer mode (--session always takes the distribution way).
+  log(proxyTryLines({ options }).join('\n'));
   const child = spawn('docker', ['compose', 'up', '--build'], {
     cwd: REPO_ROOT,
     detached: true,
@@ -32,6 +42,7 @@ export async function runComposeStack(
       ...process.env,
       BFF_PORT: String(options.port),
       KEYCLOAK_PORT: String(options.keycloakPort),
+      ORDERS_API_PORT: String(options.ordersApiPort),
     },
   });
   const pgid = child.pid;

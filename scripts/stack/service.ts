@@ -10,6 +10,8 @@ export interface StackContext {
   log: (line: string) => void;
   /** Set once Keycloak runs, for the services started after it. */
   keycloak?: RunningKeycloak;
+  /** Set once orders-api runs: the routes file (API_ROUTES_FILE) that mounts it in the BFF. */
+  routesFile?: string;
 }
 
 export interface RunningService {
@@ -26,7 +28,7 @@ export interface RunningService {
  * starts, runs every `prepare` at once (the BFF's build overlaps Keycloak's start), starts the
  * services in order and stops them in reverse.
  *
- * Extension point: when the proxy, orders-api and the demo SPA land, each is one more
+ * Extension point: when the demo SPA lands, it is one more
  * StackService in `stackServices()` (stack-services.ts), with its port in options.ts'
  * PORT_OPTIONS, so `npm run stack` shows the whole BFF.
  */
