@@ -14,7 +14,7 @@ import {
   startLogin,
 } from './utils/browserless';
 import { adminFetch } from './utils/keycloak';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 
 const COOKIE = '__Host-bff-session';
 const LOGIN_COOKIE = '__Host-bff-session-login';
@@ -26,7 +26,7 @@ describe('Cookie-session mode (memory store)', () => {
   beforeAll(async () => {
     const port = await freePort();
     bff = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+    t = await createValidatedTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
     await t.app.listen(port, '127.0.0.1');
     await setBackchannelLogoutUrl(port);
     await enableRefreshEvents();

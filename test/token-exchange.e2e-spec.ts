@@ -1,6 +1,6 @@
 import { freePort } from '../scripts/keycloak/distribution';
 import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
 
@@ -65,7 +65,7 @@ describe('Token exchange (real Keycloak)', () => {
   beforeAll(async () => {
     // Behind a counting proxy, so "Keycloak was not called" is observed, not assumed.
     proxy = await startProxy(kc.url());
-    sut = await createTestApp({
+    sut = await createValidatedTestApp({
       KEYCLOAK_URL: proxy.url,
       KEYCLOAK_PUBLIC_URL: kc.url(),
       TOKEN_EXCHANGE_AUDIENCES: 'orders-api,ghost-api',
@@ -243,7 +243,7 @@ describe('Token exchange (real Keycloak)', () => {
       ).access_token;
 
     beforeAll(async () => {
-      open = await createTestApp({
+      open = await createValidatedTestApp({
         KEYCLOAK_URL: proxy.url,
         KEYCLOAK_PUBLIC_URL: kc.url(),
         TOKEN_EXCHANGE_IMPERSONATION_ENABLED: 'true',
@@ -364,7 +364,7 @@ describe('Token exchange (real Keycloak)', () => {
     beforeAll(async () => {
       const port = await freePort();
       bff = `http://127.0.0.1:${port}`;
-      session = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+      session = await createValidatedTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
       await session.app.listen(port, '127.0.0.1');
     });
 

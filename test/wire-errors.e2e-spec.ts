@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { type RawAnswer, rawExchange } from './utils/raw-http';
 
 const HOST = 'Host: bff.test\r\n';
@@ -100,7 +100,7 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
   let port: number;
 
   beforeAll(async () => {
-    sut = await createTestApp({ HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' });
+    sut = await createValidatedTestApp({ HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' });
     await sut.app.listen(0, '127.0.0.1');
     port = (sut.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -127,7 +127,7 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
   });
 
   it('should answer a request that arrives during shutdown 503 SHUTTING_DOWN, closing the connection', async () => {
-    const closing = await createTestApp();
+    const closing = await createValidatedTestApp();
     await closing.app.listen(0, '127.0.0.1');
     const { port: closingPort } = closing.app.getHttpServer().address() as AddressInfo;
     const body = JSON.stringify({ username: 'nobody', password: 'x' });

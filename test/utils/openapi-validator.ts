@@ -42,7 +42,7 @@ export class OpenApiValidator {
     this.ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
     this.ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
     this.ajv.addFormat('uri', (value: string) => URL.canParse(value));
-    this.ajv.addSchema(document as object, DOC_ID);
+    this.ajv.addSchema(document, DOC_ID);
     this.templates = Object.keys(document.paths).map((path) => ({
       path,
       pattern: new RegExp(`^${path.replace(/\{[^/]+\}/g, '[^/]+')}$`),
