@@ -50,8 +50,12 @@ export class ProblemDto {
   @ApiProperty({ example: '5f0c6f3e-8d4e-4b8e-9d55-0a4c1e2b7c11' })
   requestId!: string;
 
-  @ApiProperty({ example: '/auth/session' })
-  instance!: string;
+  @ApiPropertyOptional({
+    example: '/auth/session',
+    description:
+      'The path of the request; absent when the request could not be parsed (answered on the socket)',
+  })
+  instance?: string;
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'VALIDATION_FAILED: each bad field' })
   errors?: FieldErrorDto[];
