@@ -142,3 +142,32 @@ export async function validatingResponses(app: TestApp): Promise<TestApp> {
     },
   };
 }
+
+/** Anything with a fetch method, such as browserless.ts's CookieJar. */
+interface Fetcher {
+  fetch(url: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * The same fetcher, with every answer from `origin` (the BFF; not Keycloak's pages of a login)
+ * validated against the document. Reads a clone, so the caller still has the body.
+ */
+export function validatingFetches<F extends Fetcher>(
+  fetcher: F,
+  validator: OpenApiValidator,
+  origin: string,
+): F {
+  const fetch = fetcher.fetch.bind(fetcher);
+  fetcher.fetch = async (url: string, init?: RequestInit) => {
+    const res = await fetch(url, init);
+    if (url.startsWith(origin)) {
+      validator.expectValid(init?.method ?? 'GET', url, {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? undefined,
+        body: await res.clone().text(),
+      });
+    }
+    return res;
+  };
+  return fetcher;
+}
