@@ -1,5 +1,6 @@
 import { freePort } from '../scripts/keycloak/distribution';
 import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
+import { OpenApiValidator, validatingFetches } from './utils/openapi-validator';
 import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
@@ -373,7 +374,7 @@ describe('Token exchange (real Keycloak)', () => {
     });
 
     it('should need the CSRF header, then refuse to hand the session tokens to the browser', async () => {
-      const jar = new CookieJar();
+      const jar = validatingFetches(new CookieJar(), await OpenApiValidator.of(session), bff);
       expect((await browserlessLogin(jar, bff)).status).toBe(302);
       const post = (headers: Record<string, string>) =>
         jar.fetch(`${bff}/token-exchange`, {
