@@ -96,6 +96,21 @@ describe('Token exchange (real Keycloak)', () => {
     );
   });
 
+  it('should exchange with the body Swagger UI pre-fills (the first example of the document)', async () => {
+    const doc = (await sut.inject({ method: 'GET', url: '/docs-json' })).json<{
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    }>();
+    const { examples } = doc.paths['/token-exchange']?.post.requestBody.content[
+      'application/json'
+    ] as { examples: Record<string, { value: Record<string, unknown> }> };
+    const [first] = Object.values(examples);
+    const res = await exchange(alice, first?.value ?? {});
+    expect(res.statusCode).toBe(200);
+    expect(audiences(decodeJwt(res.json<Exchanged>().access_token).payload)).toEqual([
+      'orders-api',
+    ]);
+  });
+
   it('should narrow the scope when asked, and refuse an unknown scope with INVALID_SCOPE', async () => {
     // Default client scopes (profile, email) always come along; optional ones can be dropped.
     expect(String(decodeJwt(alice).payload.scope).split(' ')).toEqual(
