@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, type JsonWebKey } from 'node:crypto';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import {
   adminFetch,
   clientCredentialsGrant,
@@ -25,7 +25,7 @@ describe('Auth (real Keycloak)', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await createTestApp();
+    sut = await createValidatedTestApp();
   });
 
   afterAll(async () => {
@@ -307,7 +307,10 @@ describe('Auth (real Keycloak)', () => {
   describe('Keycloak behind a proxy', () => {
     it('should send a User-Agent to a WAF that refuses requests without one', async () => {
       const proxy = await startProxy(kc.url(), { requireUserAgent: true });
-      const app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      const app = await createValidatedTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
+      });
       try {
         // The proxy really refuses requests without a User-Agent.
         expect(
@@ -335,7 +338,10 @@ describe('Auth (real Keycloak)', () => {
 
     it('should name a refused JWKS request JWKS_UNAVAILABLE with the status', async () => {
       const proxy = await startProxy(kc.url());
-      const app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      const app = await createValidatedTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
+      });
       try {
         proxy.refuseAll = true;
         // A key the BFF has never seen forces a fetch, which the "WAF" now refuses.
@@ -354,7 +360,10 @@ describe('Auth (real Keycloak)', () => {
         await app.close();
       }
       // ... while a BFF that could never load the JWKS says why.
-      const cold = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      const cold = await createValidatedTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
+      });
       try {
         const token = (await passwordGrant('bob', 'bob-password')).access_token;
         const res = await cold.inject({
@@ -372,7 +381,10 @@ describe('Auth (real Keycloak)', () => {
 
     it('should keep verifying tokens through a Keycloak outage, and say IDP_UNAVAILABLE for login', async () => {
       const proxy = await startProxy(kc.url());
-      const app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      const app = await createValidatedTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
+      });
       try {
         const warm = (await passwordGrant('bob', 'bob-password')).access_token;
         expect(
@@ -415,8 +427,8 @@ describe('Auth (real Keycloak)', () => {
           LOGIN_RATE_LIMIT_WINDOW_S: '30',
           REDIS_URL: redisUrl,
         };
-        const first = await createTestApp(env);
-        const second = redisUrl ? await createTestApp(env) : first;
+        const first = await createValidatedTestApp(env);
+        const second = redisUrl ? await createValidatedTestApp(env) : first;
         const username = `rate-${Date.now()}-${Math.random().toString(36).slice(2)}`;
         try {
           const attempt = (app: TestApp) =>

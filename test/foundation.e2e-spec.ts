@@ -11,7 +11,7 @@ interface OpenApiDoc {
   >;
   components: {
     securitySchemes: Record<string, unknown>;
-    schemas: Record<string, { required?: string[] }>;
+    schemas: Record<string, { required?: string[]; oneOf?: unknown[] }>;
   };
 }
 
@@ -58,9 +58,16 @@ describe('Foundation (real Keycloak)', () => {
       expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     );
     const ready = doc.paths['/health/ready']?.get;
+    // A status's schema is a oneOf over its codes' schemas, each built on ProblemDto.
     expect(ready?.responses['503']?.content?.['application/problem+json']?.schema).toEqual({
-      $ref: '#/components/schemas/ProblemDto',
+      $ref: '#/components/schemas/ProblemStatus503',
     });
+    expect(doc.components.schemas.ProblemStatus503?.oneOf).toEqual(
+      expect.arrayContaining([
+        { $ref: '#/components/schemas/Problem_IDP_UNAVAILABLE' },
+        { $ref: '#/components/schemas/Problem_JWKS_UNAVAILABLE' },
+      ]),
+    );
     expect(doc.components.schemas.ProblemDto?.required).toEqual(
       expect.arrayContaining(['type', 'title', 'status', 'detail', 'code', 'requestId']),
     );

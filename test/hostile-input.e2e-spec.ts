@@ -1,5 +1,5 @@
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { kc, passwordGrant } from './utils/keycloak';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -20,7 +20,7 @@ describe('Hostile input (real Keycloak)', () => {
   let payload: Record<string, unknown>;
 
   beforeAll(async () => {
-    sut = await createTestApp();
+    sut = await createValidatedTestApp();
     const [h, p] = (await passwordGrant('bob', 'bob-password')).access_token.split('.');
     header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString()) as Record<string, unknown>;
     payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>;
@@ -121,7 +121,10 @@ describe('Hostile input (real Keycloak)', () => {
 
     beforeAll(async () => {
       proxy = await startProxy(kc.url());
-      app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+      app = await createValidatedTestApp({
+        KEYCLOAK_URL: proxy.url,
+        KEYCLOAK_PUBLIC_URL: kc.url(),
+      });
       alice = (await passwordGrant('alice', 'alice-password')).access_token;
     });
 

@@ -14,7 +14,8 @@ import {
   startLogin,
 } from './utils/browserless';
 import { adminFetch } from './utils/keycloak';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { OpenApiValidator, validatingFetches } from './utils/openapi-validator';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 
 const COOKIE = '__Host-bff-session';
 const LOGIN_COOKIE = '__Host-bff-session-login';
@@ -22,12 +23,23 @@ const LOGIN_COOKIE = '__Host-bff-session-login';
 describe('Cookie-session mode (memory store)', () => {
   let t: TestApp;
   let bff: string;
+  let openApi: OpenApiValidator;
+  /** A jar whose every answer from the BFF is validated against the OpenAPI document. */
+  const newJar = (): CookieJar => validatingFetches(new CookieJar(), openApi, bff);
+  /** Plain fetch (no jar), validated the same way. */
+  const plain = () =>
+    validatingFetches(
+      { fetch: (url: string, init?: RequestInit) => fetch(url, init) },
+      openApi,
+      bff,
+    );
 
   beforeAll(async () => {
     const port = await freePort();
     bff = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+    t = await createValidatedTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
     await t.app.listen(port, '127.0.0.1');
+    openApi = await OpenApiValidator.of(t);
     await setBackchannelLogoutUrl(port);
     await enableRefreshEvents();
   });
@@ -38,7 +50,7 @@ describe('Cookie-session mode (memory store)', () => {
 
   /** A logged-in alice: her jar holds the session cookie. */
   async function loggedIn(): Promise<CookieJar> {
-    const jar = new CookieJar();
+    const jar = newJar();
     const callback = await browserlessLogin(jar, bff);
     expect(callback.status).toBe(302);
     return jar;
@@ -51,7 +63,7 @@ describe('Cookie-session mode (memory store)', () => {
 
   describe('login', () => {
     it('should log alice in through Keycloak and set a __Host- cookie with every flag', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const authorizationUrl = await startLogin(jar, bff, '/app/orders?tab=1');
 
       const authorize = new URL(authorizationUrl);
@@ -131,7 +143,7 @@ describe('Cookie-session mode (memory store)', () => {
 
     it('should let a bearer token win over the cookie: a bad one is refused with its own code, a good one is the caller', async () => {
       const alice = await loggedIn();
-      const bob = new CookieJar();
+      const bob = newJar();
       expect((await browserlessLogin(bob, bff, 'bob', 'bob-password')).status).toBe(302);
       const bobToken = (await sessionRecord(bob))?.accessToken ?? '';
 
@@ -154,14 +166,14 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it('should answer /auth/session without a cookie with 401 SESSION_MISSING, not a redirect', async () => {
-      const res = await fetch(`${bff}/auth/session`, { redirect: 'manual' });
+      const res = await plain().fetch(`${bff}/auth/session`, { redirect: 'manual' });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'SESSION_MISSING' });
     });
 
     it('should answer an unknown session cookie with 401 SESSION_EXPIRED and clear it', async () => {
-      const jar = new CookieJar();
-      const res = await fetch(`${bff}/auth/session`, {
+      const jar = newJar();
+      const res = await plain().fetch(`${bff}/auth/session`, {
         headers: { cookie: `${COOKIE}=${'x'.repeat(43)}` },
       });
       jar.store(res);
@@ -173,7 +185,7 @@ describe('Cookie-session mode (memory store)', () => {
 
   describe('refused callbacks', () => {
     it('should refuse a tampered state with LOGIN_STATE_MISMATCH', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const callbackUrl = new URL(
         await signInAtKeycloak(jar, await startLogin(jar, bff), 'alice', 'alice-password'),
       );
@@ -187,7 +199,7 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it('should refuse a replayed callback with LOGIN_TRANSACTION_MISSING', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const callbackUrl = await signInAtKeycloak(
         jar,
         await startLogin(jar, bff),
@@ -198,7 +210,7 @@ describe('Cookie-session mode (memory store)', () => {
       expect((await jar.fetch(callbackUrl)).status).toBe(302);
 
       // The attacker replays the very same request, login cookie included.
-      const replay = await fetch(callbackUrl, {
+      const replay = await plain().fetch(callbackUrl, {
         headers: { cookie: loginCookie },
         redirect: 'manual',
       });
@@ -212,7 +224,7 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it('should refuse an ID token whose nonce is not the one the login sent', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const authorizationUrl = new URL(await startLogin(jar, bff));
       authorizationUrl.searchParams.set('nonce', 'a-nonce-from-another-login');
       const callbackUrl = await signInAtKeycloak(
@@ -232,16 +244,19 @@ describe('Cookie-session mode (memory store)', () => {
     it.each(['https://evil.example/', '//evil.example/x', '/\\evil.example'])(
       'should refuse returnTo=%s with INVALID_RETURN_TO',
       async (returnTo) => {
-        const res = await fetch(`${bff}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
-          redirect: 'manual',
-        });
+        const res = await plain().fetch(
+          `${bff}/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+          {
+            redirect: 'manual',
+          },
+        );
         expect(res.status).toBe(400);
         expect(await res.json()).toMatchObject({ code: 'INVALID_RETURN_TO' });
       },
     );
 
     it('should accept an allow-listed origin as returnTo', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const callback = await browserlessLogin(
         jar,
         bff,
@@ -253,7 +268,7 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it("should turn Keycloak's access_denied into LOGIN_DENIED and a restartable error into one new login", async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const state = new URL(await startLogin(jar, bff, '/back')).searchParams.get('state') ?? '';
       const denied = await jar.fetch(
         `${bff}/auth/callback?error=access_denied&error_description=nope&state=${state}`,
@@ -285,7 +300,7 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it('should percent-encode a non-Latin-1 returnTo instead of failing after login', async () => {
-      const jar = new CookieJar();
+      const jar = newJar();
       const callback = await browserlessLogin(jar, bff, 'alice', 'alice-password', '/€\u2028');
       expect(callback.status).toBe(302);
       expect(callback.headers.get('location')).toBe('/%E2%82%AC%E2%80%A8');
@@ -378,7 +393,7 @@ describe('Cookie-session mode (memory store)', () => {
       const refused = await refreshDirectly(record?.refreshToken ?? '');
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
-      const again = await fetch(`${bff}/auth/session`, { headers: { cookie } });
+      const again = await plain().fetch(`${bff}/auth/session`, { headers: { cookie } });
       expect(again.status).toBe(401);
     });
 
@@ -401,7 +416,7 @@ describe('Cookie-session mode (memory store)', () => {
     });
 
     it('should refuse a forged logout token with 400 LOGOUT_TOKEN_INVALID', async () => {
-      const res = await fetch(`${bff}/auth/backchannel-logout`, {
+      const res = await plain().fetch(`${bff}/auth/backchannel-logout`, {
         method: 'POST',
         body: new URLSearchParams({ logout_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }),
       });

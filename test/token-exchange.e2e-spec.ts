@@ -1,6 +1,7 @@
 import { freePort } from '../scripts/keycloak/distribution';
 import { browserlessLogin, CookieJar, sessionEnv } from './utils/browserless';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { OpenApiValidator, validatingFetches } from './utils/openapi-validator';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, decodeJwt, kc, passwordGrant, verifyWithJwks, userId } from './utils/keycloak';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
 
@@ -65,7 +66,7 @@ describe('Token exchange (real Keycloak)', () => {
   beforeAll(async () => {
     // Behind a counting proxy, so "Keycloak was not called" is observed, not assumed.
     proxy = await startProxy(kc.url());
-    sut = await createTestApp({
+    sut = await createValidatedTestApp({
       KEYCLOAK_URL: proxy.url,
       KEYCLOAK_PUBLIC_URL: kc.url(),
       TOKEN_EXCHANGE_AUDIENCES: 'orders-api,ghost-api',
@@ -93,6 +94,21 @@ describe('Token exchange (real Keycloak)', () => {
     expect(claims.resource_access).toEqual(
       expect.objectContaining({ 'orders-api': { roles: expect.arrayContaining(['orders:read']) } }),
     );
+  });
+
+  it('should exchange with the body Swagger UI pre-fills (the first example of the document)', async () => {
+    const doc = (await sut.inject({ method: 'GET', url: '/docs-json' })).json<{
+      paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    }>();
+    const { examples } = doc.paths['/token-exchange']?.post.requestBody.content[
+      'application/json'
+    ] as { examples: Record<string, { value: Record<string, unknown> }> };
+    const [first] = Object.values(examples);
+    const res = await exchange(alice, first?.value ?? {});
+    expect(res.statusCode).toBe(200);
+    expect(audiences(decodeJwt(res.json<Exchanged>().access_token).payload)).toEqual([
+      'orders-api',
+    ]);
   });
 
   it('should narrow the scope when asked, and refuse an unknown scope with INVALID_SCOPE', async () => {
@@ -243,7 +259,7 @@ describe('Token exchange (real Keycloak)', () => {
       ).access_token;
 
     beforeAll(async () => {
-      open = await createTestApp({
+      open = await createValidatedTestApp({
         KEYCLOAK_URL: proxy.url,
         KEYCLOAK_PUBLIC_URL: kc.url(),
         TOKEN_EXCHANGE_IMPERSONATION_ENABLED: 'true',
@@ -364,7 +380,7 @@ describe('Token exchange (real Keycloak)', () => {
     beforeAll(async () => {
       const port = await freePort();
       bff = `http://127.0.0.1:${port}`;
-      session = await createTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
+      session = await createValidatedTestApp({ ...sessionEnv(port), REDIS_URL: undefined });
       await session.app.listen(port, '127.0.0.1');
     });
 
@@ -373,7 +389,7 @@ describe('Token exchange (real Keycloak)', () => {
     });
 
     it('should need the CSRF header, then refuse to hand the session tokens to the browser', async () => {
-      const jar = new CookieJar();
+      const jar = validatingFetches(new CookieJar(), await OpenApiValidator.of(session), bff);
       expect((await browserlessLogin(jar, bff)).status).toBe(302);
       const post = (headers: Record<string, string>) =>
         jar.fetch(`${bff}/token-exchange`, {

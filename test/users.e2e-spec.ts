@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
 import { adminFetch, kc, passwordGrant, userId } from './utils/keycloak';
 import { startProxy } from '../scripts/support/keycloak-proxy';
 
@@ -50,7 +50,7 @@ describe('Admin users (real Keycloak)', () => {
   let bob: string;
 
   beforeAll(async () => {
-    sut = await createTestApp();
+    sut = await createValidatedTestApp();
     alice = (await passwordGrant('alice', 'alice-password')).access_token;
     bob = (await passwordGrant('bob', 'bob-password')).access_token;
   });
@@ -175,7 +175,7 @@ describe('Admin users (real Keycloak)', () => {
   it('should answer 502 ADMIN_PERMISSION_MISSING when the service account lacks view-users', async () => {
     const bobId = await userId('bob');
     await setViewUsers(false);
-    const app = await createTestApp();
+    const app = await createValidatedTestApp();
     try {
       const res = await app.inject({
         method: 'GET',
@@ -197,7 +197,10 @@ describe('Admin users (real Keycloak)', () => {
 
   it('should reuse one admin token: 25 lookups, 1 client-credentials grant', async () => {
     const proxy = await startProxy(kc.url());
-    const app = await createTestApp({ KEYCLOAK_URL: proxy.url, KEYCLOAK_PUBLIC_URL: kc.url() });
+    const app = await createValidatedTestApp({
+      KEYCLOAK_URL: proxy.url,
+      KEYCLOAK_PUBLIC_URL: kc.url(),
+    });
     try {
       const id = await userId('bob');
       const tokenPosts = () =>

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { createValidatedTestApp, type TestApp } from './utils/test-app';
+import { OpenApiValidator } from './utils/openapi-validator';
 import { type RawAnswer, rawExchange } from './utils/raw-http';
 
 const HOST = 'Host: bff.test\r\n';
@@ -87,6 +88,21 @@ interface Problem {
   requestId: string;
 }
 
+let openApi: OpenApiValidator;
+
+/**
+ * Validates a raw answer against the OpenAPI document, as the request line names it: these
+ * answers never pass through inject, so createValidatedTestApp does not see them.
+ */
+function expectDocumented(request: string, answer: RawAnswer | undefined): void {
+  const [, method = 'GET', url = '/'] = /^(\S+) (\S+) HTTP\//.exec(request) ?? [];
+  openApi.expectValid(method, url.startsWith('/') ? url : '/', {
+    status: answer?.status ?? 0,
+    contentType: answer?.headers['content-type'],
+    body: answer?.body ?? '',
+  });
+}
+
 function expectProblem(answer: RawAnswer | undefined, status: number, code: string): void {
   expect(answer?.status).toBe(status);
   expect(answer?.headers['content-type']).toBe('application/problem+json; charset=utf-8');
@@ -100,9 +116,10 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
   let port: number;
 
   beforeAll(async () => {
-    sut = await createTestApp({ HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' });
+    sut = await createValidatedTestApp({ HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' });
     await sut.app.listen(0, '127.0.0.1');
     port = (sut.app.getHttpServer().address() as AddressInfo).port;
+    openApi = await OpenApiValidator.of(sut);
   });
 
   afterAll(async () => {
@@ -113,6 +130,7 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
     const { answers } = await rawExchange(port, [request]);
     expect(answers).toHaveLength(1);
     expectProblem(answers[0], status, code);
+    expectDocumented(request, answers[0]);
   });
 
   it('should cut a request that is not complete within its timeout, not before', async () => {
@@ -127,7 +145,7 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
   });
 
   it('should answer a request that arrives during shutdown 503 SHUTTING_DOWN, closing the connection', async () => {
-    const closing = await createTestApp();
+    const closing = await createValidatedTestApp();
     await closing.app.listen(0, '127.0.0.1');
     const { port: closingPort } = closing.app.getHttpServer().address() as AddressInfo;
     const body = JSON.stringify({ username: 'nobody', password: 'x' });
@@ -149,6 +167,8 @@ describe('Errors on the wire: problem+json with a request id, whoever answers', 
     await closed;
     expect(answers.map((a) => a.status)).toEqual([401, 503]);
     expectProblem(answers[1], 503, 'SHUTTING_DOWN');
+    expectDocumented(`POST /auth/login HTTP/1.1`, answers[0]);
+    expectDocumented(`GET /health/live HTTP/1.1`, answers[1]);
     expect(answers[1]?.headers.connection).toBe('close');
   });
 });

@@ -3,7 +3,7 @@ import {
   SESSION_TEST_CONFIG as CONFIG,
   sessionCookieFixture,
 } from '../../test/utils/session-fixture';
-import { SessionAuthenticator } from './session-authenticator';
+import { missingCookieHint, SessionAuthenticator } from './session-authenticator';
 import type { SessionRefresher } from './session-refresher';
 import { SessionError } from './session.errors';
 
@@ -40,6 +40,34 @@ describe(SessionAuthenticator.name, () => {
     await expect(sut.load(sessionRequest('GET', {}))).rejects.toMatchObject({
       code: 'SESSION_MISSING',
     });
+  });
+
+  it('should name the host-name mismatch when the page is on another host than the BFF', async () => {
+    const { sut } = setup();
+    const request = sessionRequest('GET', {
+      host: '127.0.0.1:3000',
+      origin: 'http://localhost:5173',
+    });
+    await expect(sut.load(request)).rejects.toMatchObject({
+      code: 'SESSION_MISSING',
+      hint: expect.stringContaining('The page is on localhost but the BFF on 127.0.0.1') as string,
+    });
+  });
+
+  it.each([
+    ['a Referer on another host', { host: 'localhost:3000', referer: 'http://127.0.0.1:3000/app' }],
+  ])('should name the host-name mismatch for %s', (_, headers) => {
+    expect(missingCookieHint({ headers })).toContain(
+      'The page is on 127.0.0.1 but the BFF on localhost',
+    );
+  });
+
+  it.each([
+    ['no Origin or Referer', { host: '127.0.0.1:3000' }],
+    ['the same host on another port', { host: 'localhost:3000', origin: 'http://localhost:5173' }],
+    ['an unparsable Origin', { host: 'localhost:3000', origin: 'null' }],
+  ])('should give the plain login hint for %s', (_, headers) => {
+    expect(missingCookieHint({ headers })).toBe('Log in through GET /auth/login.');
   });
 
   it('should answer an unknown session with SESSION_EXPIRED that clears the cookie', async () => {

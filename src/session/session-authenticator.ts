@@ -60,7 +60,7 @@ export class SessionAuthenticator {
     const ids = readCookies(request, this.config.cookieName);
     if (ids.length === 0) {
       throw new SessionError('SESSION_MISSING', 'No session cookie was sent', {
-        hint: 'Log in through GET /auth/login.',
+        hint: missingCookieHint(request),
       });
     }
     for (const id of ids.slice(0, MAX_SESSION_COOKIE_VALUES)) {
@@ -103,4 +103,32 @@ export class SessionAuthenticator {
   private clearing(): Record<string, string> {
     return clearingHeaders(this.config.cookieName, this.config.sameSite);
   }
+}
+
+/** The host name of a URL-valued header, or undefined for a missing or unparsable one. */
+function hostnameOf(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  try {
+    return new URL(value).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A page on `localhost` calling the BFF on `127.0.0.1` (or the reverse) never sends the cookie:
+ * cookies are per host name (RFC 6265 §5.3, host-only for `__Host-`), and `SameSite=Strict`
+ * holds it back from another site. The port does not matter to either, so only host names are
+ * compared. Origin is sent on cross-origin fetches (RFC 6454 §7), Referer on most others.
+ */
+export function missingCookieHint(request: Pick<CookieCarrier, 'headers'>): string {
+  const login = 'Log in through GET /auth/login.';
+  const bff = hostnameOf(`http://${request.headers.host ?? ''}`);
+  const page = hostnameOf(request.headers.origin) ?? hostnameOf(request.headers.referer);
+  if (bff === undefined || page === undefined || bff === page) {
+    return login;
+  }
+  return `${login} The page is on ${page} but the BFF on ${bff}: the browser keeps cookies per host name, so a session cookie set for ${bff} is never sent from ${page}. Open the page and the BFF under the same host name (both localhost or both 127.0.0.1).`;
 }

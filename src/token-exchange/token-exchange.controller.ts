@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
@@ -30,6 +30,25 @@ export class TokenExchangeController {
       "RFC 8693 token exchange: the caller's token (or an external one) for a narrower token",
     description:
       "Without subject_token, the caller's bearer token is the subject token. Audiences must be in TOKEN_EXCHANGE_AUDIENCES; requested_subject needs TOKEN_EXCHANGE_IMPERSONATION_ENABLED and the impersonator role; subject_issuer / requested_issuer need TOKEN_EXCHANGE_EXTERNAL_ISSUERS.",
+  })
+  // The first example is what Swagger UI pre-fills: one that works with the demo realm as it
+  // ships (TOKEN_EXCHANGE_AUDIENCES=orders-api), not a mix of every member's example.
+  @ApiBody({
+    type: TokenExchangeDto,
+    examples: {
+      audience: {
+        summary: 'A token for orders-api (standard token exchange)',
+        value: { audience: ['orders-api'] },
+      },
+      narrower: {
+        summary: 'A narrower scope for orders-api',
+        value: { audience: 'orders-api', scope: 'openid' },
+      },
+      impersonation: {
+        summary: 'Impersonation (needs TOKEN_EXCHANGE_IMPERSONATION_ENABLED)',
+        value: { requested_subject: 'bob' },
+      },
+    },
   })
   @ApiOkResponse({ type: TokenExchangeResponseDto })
   @ApiProblemResponses(400, 403, 409, 502, 504)

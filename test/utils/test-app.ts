@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
+import { validatingResponses } from './openapi-validator';
 import { serve, type TestApp } from './serve';
 
 export type { TestApp };
@@ -27,4 +28,14 @@ export async function createTestApp(
 
 async function build(): Promise<TestApp> {
   return serve(await Test.createTestingModule({ imports: [AppModule] }).compile());
+}
+
+/**
+ * createTestApp, with every answer it gives through inject validated against its own OpenAPI
+ * document (test/utils/openapi-validator.ts): an answer that breaks the document fails the test.
+ */
+export async function createValidatedTestApp(
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
+  return validatingResponses(await createTestApp(env));
 }

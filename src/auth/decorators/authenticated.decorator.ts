@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../common/swagger/problem.schema';
-import { BEARER_SCHEME } from '../../docs/swagger';
+import { BEARER_SCHEME } from '../../docs/security-schemes';
 
 /** Documents a route behind the global JWT guard (the guard itself needs no decorator). */
 export const Authenticated = (): MethodDecorator & ClassDecorator =>

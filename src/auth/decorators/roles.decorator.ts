@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../../docs/swagger';
+import { BEARER_SCHEME } from '../../docs/security-schemes';
 import { ApiProblemResponses } from '../../common/swagger/problem.schema';
 
 export const ROLES_KEY = 'keycloak-bff:roles';

@@ -10,6 +10,18 @@ export class MeDto {
   @ApiPropertyOptional({ example: 'alice@example.com' })
   email?: string;
 
+  @ApiPropertyOptional()
+  email_verified?: boolean;
+
+  @ApiPropertyOptional({ example: 'Alice Liddell' })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Alice' })
+  given_name?: string;
+
+  @ApiPropertyOptional({ example: 'Liddell' })
+  family_name?: string;
+
   @ApiProperty({
     example: ['admin', 'user', 'orders-api:orders:read'],
     description: 'Realm roles, and client roles as client:role',
@@ -20,7 +32,11 @@ export class MeDto {
 }
 
 export class ClaimsDto {
-  @ApiProperty({ description: 'The verified access token claims' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The verified access token claims',
+  })
   claims!: Record<string, unknown>;
 
   @ApiProperty({ example: ['admin', 'user'] })

@@ -5,13 +5,13 @@ export class TokenResponseDto {
   @ApiProperty()
   access_token!: string;
 
-  @ApiProperty({ example: 300 })
+  @ApiProperty({ type: 'integer', example: 300 })
   expires_in!: number;
 
   @ApiPropertyOptional()
   refresh_token?: string;
 
-  @ApiPropertyOptional({ example: 1800 })
+  @ApiPropertyOptional({ type: 'integer', example: 1800 })
   refresh_expires_in?: number;
 
   @ApiProperty({ example: 'Bearer' })

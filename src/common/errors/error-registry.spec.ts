@@ -70,6 +70,12 @@ describe(errorTable.name, () => {
     ]);
   });
 
+  it('should give the OpenAPI document every table (src/docs/problem-catalog.ts)', async () => {
+    const { ERROR_TABLES } = await import('../../docs/problem-catalog');
+    const inDocument = Object.values(ERROR_TABLES).flatMap((table) => Object.keys(table));
+    expect(inDocument.sort()).toEqual(sut.map((r) => r.code).sort());
+  });
+
   it('should declare tables only in errors files, where the registry looks', () => {
     const elsewhere = sourceFiles(SRC)
       .filter(

@@ -11,7 +11,7 @@ export class TokenExchangeResponseDto {
   @ApiProperty({ example: 'Bearer' })
   token_type!: string;
 
-  @ApiProperty({ example: 300 })
+  @ApiProperty({ type: 'integer', example: 300 })
   expires_in!: number;
 
   @ApiPropertyOptional()

@@ -1,7 +1,7 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../../common/swagger/problem.schema';
-import { BEARER_SCHEME } from '../../docs/swagger';
+import { BEARER_SCHEME } from '../../docs/security-schemes';
 import { AdminRoleGuard } from '../guards/admin-role.guard';
 
 /** Requires the configured admin role (ADMIN_ROLE, default realm role `admin`). */

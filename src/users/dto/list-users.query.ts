@@ -11,7 +11,7 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_FIRST = 2_147_483_647;
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_FIRST })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_FIRST })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -19,7 +19,7 @@ export class ListUsersQuery {
   @Max(MAX_FIRST)
   first = 0;
 
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: MAX_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: MAX_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -48,13 +48,13 @@ export class ListUsersQuery {
   @NoControlCharacters()
   email?: string;
 
-  @ApiPropertyOptional({ description: 'username/email must match exactly' })
+  @ApiPropertyOptional({ type: Boolean, description: 'username/email must match exactly' })
   @IsOptional()
   @Transform(toBool)
   @IsBoolean({ message: 'exact must be true or false' })
   exact?: boolean;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @Transform(toBool)
   @IsBoolean({ message: 'enabled must be true or false' })

@@ -22,7 +22,7 @@ export class UserSummaryDto {
   @ApiPropertyOptional()
   emailVerified?: boolean;
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch' })
+  @ApiPropertyOptional({ type: 'integer', description: 'Milliseconds since the epoch' })
   createdTimestamp?: number;
 }
 
@@ -39,7 +39,7 @@ export class UserDto extends UserSummaryDto {
   @ApiPropertyOptional()
   totp?: boolean;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer' })
   notBefore?: number;
 }
 
@@ -47,13 +47,16 @@ export class UserPageDto {
   @ApiProperty({ type: [UserSummaryDto] })
   items!: UserSummaryDto[];
 
-  @ApiProperty({ description: 'Users matching the filters, from Keycloak /users/count' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Users matching the filters, from Keycloak /users/count',
+  })
   total!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   first!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   max!: number;
 }
 
