@@ -17,7 +17,8 @@ export function stackEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
       delete env[name];
     }
   }
-  return { ...env, LOG_LEVEL: 'info', ...extra };
+  // Several stacks run at once: each BFF's metrics listener on a port of its own.
+  return { ...env, LOG_LEVEL: 'info', METRICS_PORT: '0', ...extra };
 }
 
 /** A started stack (npm, or a shell above npm) and everything it printed so far. */
