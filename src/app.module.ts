@@ -9,7 +9,7 @@ import { configNamespaces } from './config/config';
 import { HealthModule } from './health/health.module';
 import { KeycloakModule } from './keycloak/keycloak.module';
 import { ProxyModule } from './proxy/proxy.module';
-import { MetricsModule } from './metrics/metrics.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { SESSION_COOKIE_STRATEGY } from './session/session-cookie.strategy';
 import { SessionModule } from './session/session.module';
 import { TokenExchangeModule } from './token-exchange/token-exchange.module';

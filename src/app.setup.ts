@@ -17,8 +17,8 @@ import { limitJsonDepth } from './common/http/json-depth';
 import { validationExceptionFactory } from './common/validation/validation-exception.factory';
 import type { AppConfig } from './config/app.config';
 import { setupSwagger } from './docs/swagger';
-import { instrumentHttp } from './metrics/http-metrics';
-import { MetricsService } from './metrics/metrics.service';
+import { instrumentHttp } from './common/metrics/http-metrics';
+import { MetricsService } from './common/metrics/metrics.service';
 import { nameServerSpans } from './tracing/route-names';
 import { installSamplingGate } from './tracing/sampling-gate';
 

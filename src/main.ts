@@ -10,7 +10,7 @@ import { loadEnvOrExit } from './config/load-env';
 import { sessionConfig } from './config/session.config';
 import { createRootLogger } from './logging/logger';
 import { PinoLoggerService } from './logging/pino-logger.service';
-import { MetricsServer } from './metrics/metrics.server';
+import { MetricsServer } from './common/metrics/metrics.server';
 import { installGracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type KeycloakProxy, startProxy } from '../scripts/support/keycloak-proxy';
-import { MetricsServer } from '../src/metrics/metrics.server';
+import { MetricsServer } from '../src/common/metrics/metrics.server';
 import { kc } from './utils/keycloak';
 import { createTestApp, type TestApp } from './utils/test-app';
 

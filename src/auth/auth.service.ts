@@ -9,7 +9,7 @@ import {
   mapUserinfoError,
   type TokenOperation,
 } from '../keycloak/token-endpoint.errors';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import type { MeDto } from './dto/me.dto';
 import type { TokenResponseDto } from './dto/token-response.dto';

@@ -13,7 +13,7 @@ import { JwksClient } from 'jwks-rsa';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/errors/problem.error';
 import { keycloakConfig } from '../config/keycloak.config';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { JWK_SET } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakResponseError } from './keycloak.errors';

@@ -4,7 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { type AdminConfig, adminConfig } from '../config/admin.config';
 import { keycloakConfig } from '../config/keycloak.config';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 import { TOKEN_RESPONSE } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakTokenClient, type KeycloakTokenResponse } from './keycloak-token.client';

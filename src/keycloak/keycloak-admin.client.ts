@@ -3,7 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { AxiosResponse } from 'axios';
 import { keycloakConfig } from '../config/keycloak.config';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { KeycloakAdminTokenProvider } from './keycloak-admin-token.provider';
 import {
   type AnswerShape,

@@ -3,8 +3,8 @@ import type {
   KeycloakCallOutcome,
   KeycloakOperation,
   MetricsService,
-} from '../metrics/metrics.service';
-import { statusClassOf } from '../metrics/metrics.service';
+} from '../common/metrics/metrics.service';
+import { statusClassOf } from '../common/metrics/metrics.service';
 import type { AnswerShape } from './keycloak-answers';
 import {
   IdpAnswerInvalidError,

@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
-import { type KeycloakOperation, MetricsService } from '../metrics/metrics.service';
+import { type KeycloakOperation, MetricsService } from '../common/metrics/metrics.service';
 import {
   type AnswerShape,
   EXCHANGE_RESPONSE,

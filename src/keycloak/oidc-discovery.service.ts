@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '../config/keycloak.config';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { DISCOVERY_DOCUMENT } from './keycloak-answers';
 import { callKeycloak } from './keycloak-http';
 import { KeycloakError, KeycloakResponseError } from './keycloak.errors';

@@ -14,7 +14,7 @@ import { answerWithProblem } from '../common/filters/problem-details.filter';
 import type { ApiRoute } from '../config/api-route.entry';
 import { apiRoutesConfig } from '../config/api-routes.config';
 import { sessionConfig } from '../config/session.config';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { ProxyError } from './proxy.errors';
 import { type RouteToken, RouteTokens } from './route-tokens';

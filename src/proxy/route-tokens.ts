@@ -9,7 +9,7 @@ import { apiRoutesConfig } from '../config/api-routes.config';
 import { keycloakConfig } from '../config/keycloak.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { mapTokenEndpointError } from '../keycloak/token-endpoint.errors';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 import { mapTokenExchangeError } from '../token-exchange/token-exchange.errors';
 import { RouteTokenError } from './proxy.errors';
 import { expiryOf, TokenCache } from './token-cache';

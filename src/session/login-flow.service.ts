@@ -16,7 +16,7 @@ import { LoginTransactionRepository } from './login-transaction.repository';
 import { randomId } from './session-ids';
 import { SessionRepository } from './session.repository';
 import type { LoginTransaction } from './session.types';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 
 /** Keycloak's `error=` answers after which a fresh login attempt is the right thing to do. */
 const RESTART_ERRORS = new Set([

@@ -12,7 +12,7 @@ import { SessionError } from './session.errors';
 import { isRefreshDue } from './session-expiry';
 import { type RefreshLease, SessionRepository } from './session.repository';
 import type { LoadedSession, SessionRecord } from './session.types';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 
 const POLL_MS = 50;
 /** Added to the lease beyond the Keycloak calls it covers: storing the result, clock jitter. */

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/session.config';
 import type { KeycloakTokenResponse } from '../keycloak/keycloak-token.client';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../common/metrics/metrics.service';
 import type { IdTokenClaims, LogoutTokenClaims } from './oidc-token.verifier';
 import { parseRefreshFailure, type RefreshFailure } from './refresh-failure';
 import { userClaimsOf } from './session-claims';

@@ -11,7 +11,7 @@ import { sessionEndOf } from './session-expiry';
 import { SessionError } from './session.errors';
 import { SessionRepository } from './session.repository';
 import type { LoadedSession } from './session.types';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 
 /** What the session routes do besides the login flow: describe, log out, back-channel logout. */
 @Injectable()

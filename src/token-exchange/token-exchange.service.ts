@@ -5,7 +5,7 @@ import { keycloakConfig } from '../config/keycloak.config';
 import { tokenExchangeConfig } from '../config/token-exchange.config';
 import { KeycloakTokenClient } from '../keycloak/keycloak-token.client';
 import { TokenRejectedError } from '../keycloak/token.errors';
-import { codeOf, MetricsService } from '../metrics/metrics.service';
+import { codeOf, MetricsService } from '../common/metrics/metrics.service';
 import { type TokenExchangeDto, toTokenTypeUrn } from './dto/token-exchange.dto';
 import type { TokenExchangeResponseDto } from './dto/token-exchange-response.dto';
 import {

@@ -1,4 +1,4 @@
-import { MetricsModule } from '../../src/metrics/metrics.module';
+import { MetricsModule } from '../../src/common/metrics/metrics.module';
 import { generateKeyPairSync } from 'node:crypto';
 import type { ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';

@@ -7,7 +7,7 @@ import { authConfig } from '../../config/auth.config';
 import { IntrospectedTokens } from '../../keycloak/introspected-tokens';
 import { JwksService } from '../../keycloak/jwks.service';
 import { RealmTokenVerifier } from '../../keycloak/realm-token.verifier';
-import { MetricsService } from '../../metrics/metrics.service';
+import { MetricsService } from '../../common/metrics/metrics.service';
 import {
   type AccessTokenClaims,
   type AuthenticatedUser,

@@ -7,7 +7,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { MetricsService } from '../../metrics/metrics.service';
+import { MetricsService } from '../../common/metrics/metrics.service';
 import { AuthError } from '../auth.errors';
 
 /**

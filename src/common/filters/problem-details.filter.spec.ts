@@ -8,7 +8,7 @@ import pino from 'pino';
 import { ConfigModule } from '@nestjs/config';
 import { configureApp, fastifyOptions } from '../../app.setup';
 import { metricsConfig } from '../../config/metrics.config';
-import { MetricsModule } from '../../metrics/metrics.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import type { AppConfig } from '../../config/app.config';
 import {
   IdpTimeoutError,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { metricsConfig } from '../config/metrics.config';
+import { metricsConfig } from '../../config/metrics.config';
 import { MetricsService } from './metrics.service';
 
 /**

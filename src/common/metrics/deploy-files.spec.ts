@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetricsService } from './metrics.service';
 
-const DEPLOY = join(__dirname, '..', '..', 'deploy');
+const DEPLOY = join(__dirname, '..', '..', '..', 'deploy');
 
 /** The bff_* series names a PromQL text uses, histogram suffixes taken off. */
 function bffMetricsIn(text: string): string[] {

@@ -8,8 +8,8 @@ import {
   type Metric,
   Registry,
 } from 'prom-client';
-import { ProblemError } from '../common/errors/problem.error';
-import { metricsConfig } from '../config/metrics.config';
+import { ProblemError } from '../errors/problem.error';
+import { metricsConfig } from '../../config/metrics.config';
 
 /** How a call to Keycloak ended: its status class, or no answer at all. */
 export type KeycloakCallOutcome = StatusClass | 'timeout' | 'unreachable';
